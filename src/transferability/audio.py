@@ -1,0 +1,106 @@
+"""Reading, validating and writing audio clips.
+
+Policy: clips are read with soundfile (WAV/FLAC/OGG) as float32 in [-1, 1]; multichannel clips
+are downmixed to mono by averaging the channels; clips at another sample rate are resampled with
+``scipy.signal.resample_poly`` using the reduced fraction ``target/original``. Both steps are
+recorded on the returned :class:`LoadedAudio`. Missing, unreadable, corrupt or empty files and
+non-finite samples raise :class:`AudioInputError`; silence is not an error here (see
+:func:`is_silent`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+from scipy.signal import resample_poly
+
+
+class AudioInputError(ValueError):
+    """An audio file or waveform that cannot be used; the message names the file or clip."""
+
+
+@dataclass
+class LoadedAudio:
+    """A mono float32 waveform at ``sample_rate`` and how it was obtained from the file."""
+
+    waveform: np.ndarray
+    sample_rate: int
+    source_path: Path
+    original_sample_rate: int
+    original_channels: int
+    resampled: bool
+    downmixed: bool
+
+
+def validate_waveform(waveform: np.ndarray | torch.Tensor, clip_id: str) -> np.ndarray:
+    """Return ``waveform`` as a 1-D float32 array; raise AudioInputError if it is not a finite mono signal."""
+    if isinstance(waveform, torch.Tensor):
+        waveform = waveform.detach().cpu().numpy()
+    array = np.asarray(waveform)
+    if array.ndim == 2 and array.shape[0] == 1:
+        array = array[0]
+    if array.ndim != 1:
+        raise AudioInputError(f"clip {clip_id!r}: expected a 1-D waveform (or [1, N]), got shape {tuple(array.shape)}")
+    if array.size == 0:
+        raise AudioInputError(f"clip {clip_id!r}: waveform has 0 samples")
+    if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
+        raise AudioInputError(f"clip {clip_id!r}: expected real numeric samples, got dtype {array.dtype}")
+    array = array.astype(np.float32, copy=False)
+    bad = int(np.count_nonzero(~np.isfinite(array)))
+    if bad:
+        raise AudioInputError(f"clip {clip_id!r}: {bad} of {array.size} samples are NaN or Inf")
+    return array
+
+
+def is_silent(waveform: np.ndarray | torch.Tensor, threshold: float = 1e-8) -> bool:
+    """True when every sample's magnitude is below ``threshold``."""
+    if isinstance(waveform, torch.Tensor):
+        waveform = waveform.detach().cpu().numpy()
+    array = np.asarray(waveform)
+    return array.size == 0 or float(np.max(np.abs(array))) < threshold
+
+
+def load_audio(path: str | Path, target_sample_rate: int) -> LoadedAudio:
+    """Read a clip, downmix it to mono and resample it to ``target_sample_rate``."""
+    path = Path(path)
+    if target_sample_rate <= 0:
+        raise ValueError(f"target sample rate must be positive, got {target_sample_rate}")
+    if not path.is_file():
+        raise AudioInputError(f"audio file {str(path)!r}: not found")
+    if path.stat().st_size == 0:
+        raise AudioInputError(f"audio file {str(path)!r}: empty file (0 bytes)")
+    try:
+        frames, original_rate = sf.read(path, dtype="float32", always_2d=True)
+    except (sf.SoundFileError, RuntimeError, OSError) as exc:
+        raise AudioInputError(f"audio file {str(path)!r}: unreadable or corrupt ({exc})") from exc
+    if frames.shape[0] == 0:
+        raise AudioInputError(f"audio file {str(path)!r}: contains no samples")
+    channels = frames.shape[1]
+    mono = frames.mean(axis=1, dtype=np.float32) if channels > 1 else frames[:, 0]
+    waveform = validate_waveform(mono, str(path))
+    resampled = original_rate != target_sample_rate
+    if resampled:
+        divisor = gcd(target_sample_rate, original_rate)
+        waveform = resample_poly(waveform, target_sample_rate // divisor, original_rate // divisor).astype(np.float32)
+    return LoadedAudio(
+        waveform=np.ascontiguousarray(waveform),
+        sample_rate=target_sample_rate,
+        source_path=path,
+        original_sample_rate=int(original_rate),
+        original_channels=int(channels),
+        resampled=resampled,
+        downmixed=channels > 1,
+    )
+
+
+def write_wav(path: str | Path, waveform: np.ndarray | torch.Tensor, sample_rate: int) -> Path:
+    """Write a mono float32 WAV (subtype FLOAT, so samples round-trip exactly); create parent dirs."""
+    path = Path(path)
+    samples = validate_waveform(waveform, str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, samples, sample_rate, subtype="FLOAT", format="WAV")
+    return path

@@ -1,0 +1,80 @@
+"""The one interface every classifier is explained through."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import torch
+
+
+class ModelLoadError(RuntimeError):
+    """A model could not be loaded or does not honour the classifier contract."""
+
+
+@dataclass
+class AudioClassifier:
+    """A batch of mono waveforms at ``sample_rate`` -> logits over ``class_names``.
+
+    ``forward`` receives a float32 tensor ``[batch, samples]`` on ``device`` and returns
+    logits ``[batch, len(class_names)]``. ``min_samples`` is the shortest clip the model
+    accepts; ``max_samples`` (or None) the longest it looks at: samples beyond it are ignored
+    by the model's own preprocessing.
+    """
+
+    name: str
+    forward: Callable[[torch.Tensor], torch.Tensor]
+    class_names: tuple[str, ...]
+    sample_rate: int
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    min_samples: int = 1
+    max_samples: int | None = None
+    parameter_count: int | None = None
+
+    def __post_init__(self) -> None:
+        self.class_names = tuple(str(c) for c in self.class_names)
+        if len(self.class_names) < 2:
+            raise ModelLoadError(f"model {self.name!r}: needs at least 2 class names, got {list(self.class_names)}")
+        if len(set(self.class_names)) != len(self.class_names):
+            raise ModelLoadError(f"model {self.name!r}: duplicate class names {list(self.class_names)}")
+        if int(self.sample_rate) <= 0:
+            raise ModelLoadError(f"model {self.name!r}: sample rate must be positive, got {self.sample_rate}")
+        self.sample_rate = int(self.sample_rate)
+        self.device = torch.device(self.device)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    @torch.inference_mode()
+    def logits(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Logits for a batch ``[batch, samples]``; checks the shape the model returns."""
+        if waveforms.ndim != 2:
+            raise ValueError(f"model {self.name!r}: expected a [batch, samples] tensor, got shape {tuple(waveforms.shape)}")
+        out = self.forward(waveforms.to(self.device, torch.float32))
+        if not isinstance(out, torch.Tensor) or out.shape != (waveforms.shape[0], self.n_classes):
+            shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+            raise ModelLoadError(
+                f"model {self.name!r}: returned {shape} for a batch of {waveforms.shape[0]}, "
+                f"expected logits of shape ({waveforms.shape[0]}, {self.n_classes})"
+            )
+        return out.float()
+
+    def probabilities(self, waveforms: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.logits(waveforms), dim=-1)
+
+
+def count_parameters(module: object) -> int | None:
+    """Number of parameters of a torch module, or None for a plain callable."""
+    if isinstance(module, torch.nn.Module):
+        return sum(p.numel() for p in module.parameters())
+    return None
+
+
+def as_class_names(labels: Sequence[str] | dict[int, str]) -> tuple[str, ...]:
+    """Class names in index order from a list or an ``id2label`` mapping."""
+    if isinstance(labels, dict):
+        keys = sorted(int(k) for k in labels)
+        if keys != list(range(len(keys))):
+            raise ModelLoadError(f"id2label indices must be 0..{len(keys) - 1}, got {keys}")
+        return tuple(str(labels[k] if k in labels else labels[str(k)]) for k in keys)
+    return tuple(str(x) for x in labels)

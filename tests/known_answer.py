@@ -1,0 +1,61 @@
+"""Classifiers whose decision provably depends on known frequency bands, and clips for them."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from transferability.models.base import AudioClassifier
+
+SAMPLE_RATE = 16_000
+EPS = 1e-12
+
+
+def band_energy(waveforms: torch.Tensor, band: tuple[float, float], sample_rate: int = SAMPLE_RATE) -> torch.Tensor:
+    """Energy of each waveform's rfft bins whose frequency lies in ``[lo, hi)`` Hz."""
+    spectrum = torch.fft.rfft(waveforms.double(), dim=-1)
+    freqs = torch.fft.rfftfreq(waveforms.shape[-1], 1.0 / sample_rate).to(waveforms.device)
+    inside = (freqs >= band[0]) & (freqs < band[1])
+    return (spectrum.abs() ** 2 * inside).sum(dim=-1)
+
+
+class LoudestBand(torch.nn.Module):
+    """Class ``i`` wins when band ``i`` holds the most energy: logits are ``log`` band energies."""
+
+    def __init__(self, bands: list[tuple[float, float]]) -> None:
+        super().__init__()
+        self.bands = bands
+
+    def forward(self, waveforms: torch.Tensor) -> torch.Tensor:
+        energies = torch.stack([band_energy(waveforms, b) for b in self.bands], dim=-1)
+        return torch.log(energies + EPS).float()
+
+
+class BothBandsAboveFloor(torch.nn.Module):
+    """Class "both" iff each of two bands holds more than ``floor`` energy, else class "not"."""
+
+    def __init__(self, band_a: tuple[float, float], band_b: tuple[float, float], floor: float) -> None:
+        super().__init__()
+        self.band_a, self.band_b, self.floor = band_a, band_b, floor
+
+    def forward(self, waveforms: torch.Tensor) -> torch.Tensor:
+        weakest = torch.minimum(band_energy(waveforms, self.band_a), band_energy(waveforms, self.band_b))
+        floor = torch.full_like(weakest, self.floor)
+        return torch.stack([torch.log(weakest + EPS), torch.log(floor)], dim=-1).float()
+
+
+def classifier(module: torch.nn.Module, class_names: tuple[str, ...], name: str) -> AudioClassifier:
+    return AudioClassifier(name=name, forward=module, class_names=class_names, sample_rate=SAMPLE_RATE)
+
+
+def tones(freqs_amps: list[tuple[float, float]], seconds: float = 1.0, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    """A sum of sines (frequency Hz, amplitude) plus optional white noise, float32."""
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    x = sum(a * np.sin(2 * np.pi * f * t) for f, a in freqs_amps)
+    x = x + noise * np.random.default_rng(seed).standard_normal(t.shape[0])
+    return np.asarray(x, dtype=np.float32)
+
+
+def bins_in(band: tuple[float, float], n_samples: int) -> np.ndarray:
+    """Boolean mask of the rfft bins of an ``n_samples`` clip that lie in ``band``."""
+    freqs = np.fft.rfftfreq(n_samples, 1.0 / SAMPLE_RATE)
+    return (freqs >= band[0]) & (freqs < band[1])
