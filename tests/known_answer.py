@@ -4,30 +4,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from transferability import toy_models
 from transferability.models.base import AudioClassifier
+from transferability.toy_models import EPS, LoudestBand
 
 SAMPLE_RATE = 16_000
-EPS = 1e-12
 
 
-def band_energy(waveforms: torch.Tensor, band: tuple[float, float], sample_rate: int = SAMPLE_RATE) -> torch.Tensor:
-    """Energy of each waveform's rfft bins whose frequency lies in ``[lo, hi)`` Hz."""
-    spectrum = torch.fft.rfft(waveforms.double(), dim=-1)
-    freqs = torch.fft.rfftfreq(waveforms.shape[-1], 1.0 / sample_rate).to(waveforms.device)
-    inside = (freqs >= band[0]) & (freqs < band[1])
-    return (spectrum.abs() ** 2 * inside).sum(dim=-1)
-
-
-class LoudestBand(torch.nn.Module):
-    """Class ``i`` wins when band ``i`` holds the most energy: logits are ``log`` band energies."""
-
-    def __init__(self, bands: list[tuple[float, float]]) -> None:
-        super().__init__()
-        self.bands = bands
-
-    def forward(self, waveforms: torch.Tensor) -> torch.Tensor:
-        energies = torch.stack([band_energy(waveforms, b) for b in self.bands], dim=-1)
-        return torch.log(energies + EPS).float()
+def band_energy(waveforms: torch.Tensor, band: tuple[float, float]) -> torch.Tensor:
+    return toy_models.band_energy(waveforms, band, SAMPLE_RATE)
 
 
 class BothBandsAboveFloor(torch.nn.Module):
