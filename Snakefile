@@ -1,0 +1,27 @@
+# Transferability analysis of audio classifiers: regenerates the paper's tables and figures.
+# With no --configfile it runs the embedded default (config/config.yaml) on a CPU, offline.
+from snakemake.utils import min_version, validate
+
+min_version("8.0")
+
+
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/models.smk"
+include: "rules/explain.smk"
+include: "rules/scoring.smk"
+include: "rules/transferability.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

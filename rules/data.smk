@@ -1,0 +1,18 @@
+# Data: synthetic tasks generated from the seed (the paper config adds downloads).
+
+
+rule synthetic_data:
+    output:
+        manifest=f"{R}/data/{{task}}/manifest.csv",
+    params:
+        task="{task}",
+        counts=config["data"]["counts"],
+        seconds=config["data"]["seconds"],
+        sample_rate=config["data"]["sample_rate"],
+        seed=config["seed"],
+    conda:
+        "../envs/transferability.yaml"
+    log:
+        f"{R}/logs/data/{{task}}.log",
+    script:
+        "../scripts/synthetic_data.py"

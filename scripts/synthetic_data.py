@@ -1,0 +1,15 @@
+from pathlib import Path
+
+from transferability.snakemake_adapter import run_step
+from transferability.steps import make_synthetic_data
+
+run_step(
+    snakemake,
+    make_synthetic_data,
+    task=snakemake.params.task,
+    counts=dict(snakemake.params.counts),
+    seconds=snakemake.params.seconds,
+    sample_rate=snakemake.params.sample_rate,
+    seed=snakemake.params.seed,
+    output=Path(snakemake.output.manifest),
+)

@@ -1,0 +1,165 @@
+"""The workflow's steps as plain functions of paths and values (the Snakemake scripts call these)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .audio import load_audio
+from .batch_explain import Item, explain_items, read_entries, shard, write_entries
+from .fingerprint import model_fingerprint
+from .labels import LabelMap
+from .manifest import ManifestError, read_manifest, write_manifest
+from .models import load_classifier
+from .record import Explanation
+from .scoring import item_signals, score_signals, target_probabilities
+from .settings import ExplainerConfig
+from .tables import transferability_latex, transferability_long
+from .transfer import bootstrap_interval, filter_stable, paired_t_test, pair_matrix
+
+Log = Callable[[str], None]
+TRAINING_SAMPLE_RATE = 16_000  # the workflow's own models take 16 kHz, like the paper's
+
+
+def explain_shard(
+    manifest: Path, model: str, spec: str, datasets: list[str], settings: dict[str, Any],
+    shards: int, shard_index: int, device: str, cache_dir: Path, output: Path, log: Log,
+) -> None:
+    """Explain this shard of the explain split with one model; finished items survive a kill."""
+    frame = read_manifest(manifest)
+    rows = frame[(frame["split"] == "explain") & frame["dataset"].isin(datasets)]
+    items = [Item(row.item_id, manifest.parent / row.path) for row in rows.itertuples()]
+    mine = shard(items, shards, shard_index)
+    log(f"model {model} ({spec}): shard {shard_index + 1}/{shards}, {len(mine)} of {len(items)} items")
+    cfg = ExplainerConfig.from_dict(settings)
+    classifier = load_classifier(spec, device=device, name=model)
+    entries = explain_items(mine, classifier, model_fingerprint(spec), cfg, Path(cache_dir), log)
+    write_entries(entries, output)
+
+
+def score_model(
+    manifest: Path, entries: list[Path], task: str, source: str, specs: dict[str, str], labels: list[str],
+    label_overrides: dict[str, dict[str, str]], device: str, batch_size: int, output: Path, log: Log,
+) -> None:
+    """Every model of the task on the original, sufficient, complete and inverse signals of ``source``."""
+    frame = read_manifest(manifest).set_index("item_id")
+    targets = {name: load_classifier(spec, device=device, name=name) for name, spec in specs.items()}
+    label_maps = {
+        name: LabelMap.build(name, model.class_names, labels, label_overrides.get(name)) for name, model in targets.items()
+    }
+    signals = []
+    for entry in read_entries(entries):
+        if entry["status"] != "ok":
+            log(f"{entry['item_id']}: not scored ({entry['status']}: {entry.get('error')})")
+            continue
+        record = Explanation.from_dict(entry["record"])
+        row = frame.loc[record.clip_id]
+        explained = labels[label_maps[source].canonical_index(record.class_index)]
+        signals += item_signals(record, manifest.parent / row["path"], row["dataset"], explained)
+    log(f"{len(signals)} signals of {source} to score on {len(targets)} models")
+    scores = score_signals(signals, task, source, targets, label_maps, labels, batch_size, log)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    scores.to_csv(output, index=False)
+
+
+def make_synthetic_data(
+    task: str, counts: dict[str, int], seconds: float, sample_rate: int, seed: int, output: Path, log: Log
+) -> None:
+    """Generate one synthetic task's clips next to its manifest."""
+    from .synthetic import generate_task
+
+    frame = generate_task(task, Path(output).parent, counts, seed, seconds=seconds, sample_rate=sample_rate)
+    write_manifest(frame, output)
+    log(f"{len(frame)} clips: " + ", ".join(f"{k}={v}" for k, v in frame.groupby(["dataset", "split"]).size().items()))
+
+
+def load_split(
+    manifest: Path, split: str, labels: list[str], sample_rate: int, datasets: list[str] | None = None
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Waveforms at ``sample_rate`` and canonical label indices of one split of the manifest."""
+    frame = read_manifest(manifest)
+    rows = frame[frame["split"] == split]
+    if datasets is not None:
+        rows = rows[rows["dataset"].isin(datasets)]
+    unknown = sorted(set(rows["label"]) - set(labels))
+    if unknown:
+        raise ManifestError(f"manifest {manifest}: label(s) {', '.join(unknown)} are not among the task's labels {labels}")
+    waveforms = [load_audio(manifest.parent / path, sample_rate).waveform for path in rows["path"]]
+    return waveforms, np.array([labels.index(label) for label in rows["label"]], dtype=np.int64)
+
+
+def train_model(
+    manifest: Path, arch: str, seed: int, labels: list[str], epochs: int, batch_size: int,
+    learning_rate: float, output: Path, log: Log,
+) -> None:
+    """Train one architecture on the task's train split and save it where load_classifier finds it."""
+    from .zoo import train
+
+    waveforms, targets = load_split(manifest, "train", labels, TRAINING_SAMPLE_RATE)
+    if len({w.shape[0] for w in waveforms}) != 1:
+        raise ManifestError(f"manifest {manifest}: training clips must all have one length to be batched")
+    log(f"training {arch} (seed {seed}) on {len(targets)} clips of {waveforms[0].shape[0]} samples, {epochs} epochs")
+    facts = train(arch, np.stack(waveforms), targets, labels, Path(output), seed=seed, epochs=epochs,
+                  batch_size=batch_size, learning_rate=learning_rate, log=log)
+    log(json.dumps(facts))
+
+
+def measure_model(
+    manifest: Path, model: str, spec: str, backbone: str, labels: list[str], label_overrides: dict[str, str],
+    datasets: list[str], device: str, batch_size: int, output: Path, log: Log,
+) -> None:
+    """Size and held-out accuracy (per dataset, on canonical labels) of one model."""
+    classifier = load_classifier(spec, device=device, name=model)
+    label_map = LabelMap.build(model, classifier.class_names, labels, label_overrides)
+    accuracy, counts = {}, {}
+    for dataset in datasets:
+        waveforms, targets = load_split(manifest, "heldout", labels, classifier.sample_rate, [dataset])
+        probs = target_probabilities(waveforms, classifier.sample_rate, classifier, batch_size)
+        predicted = label_map.to_canonical(probs).argmax(axis=1)
+        accuracy[dataset], counts[dataset] = float((predicted == targets).mean()), int(len(targets))
+        log(f"{model} on {dataset}: accuracy {accuracy[dataset]:.3f} over {counts[dataset]} held-out clips")
+    facts = {
+        "model": model, "spec": spec, "backbone": backbone,
+        "parameters": classifier.parameter_count,
+        "size_m": classifier.parameter_count / 1e6 if classifier.parameter_count else float("nan"),
+        "accuracy": accuracy, "heldout_items": counts, "label_mapping": label_map.mapping,
+    }
+    Path(output).write_text(json.dumps(facts, indent=1))
+
+
+def transferability_tables(
+    scores: list[Path], facts: list[Path], task: str, labels: list[str], datasets: list[str], epsilon: float,
+    resamples: int, seed: int, confidence: float, require_chain_stable: bool, require_converged: bool,
+    latex: Path, csv: Path, ttest: Path, log: Log,
+) -> None:
+    """Tables 1-3: alpha (LaTeX, as in the paper), beta and joint (LaTeX beside it), all of them as CSV."""
+    table = filter_stable(pd.concat([pd.read_csv(p) for p in scores], ignore_index=True),
+                          require_chain_stable, require_converged)
+    model_facts = [json.loads(Path(p).read_text()) for p in facts]
+    fact_rows = pd.DataFrame([
+        {"model": f["model"], "backbone": f["backbone"], "size_m": f["size_m"], "accuracy": f["accuracy"][d],
+         **({"dataset": d} if len(datasets) > 1 else {})}
+        for f in model_facts for d in datasets
+    ])
+    long_frames, t_tests = [], {}
+    for metric in ("alpha", "beta", "joint"):
+        matrices, intervals = {}, {}
+        for signal in ("sufficient", "complete"):
+            for dataset in datasets:
+                key = (signal, dataset)
+                matrices[key] = pair_matrix(table, signal, metric, epsilon, dataset=dataset)
+                intervals[key] = bootstrap_interval(table, signal, metric, epsilon, resamples, seed, confidence, dataset=dataset)
+        caption = (f"{metric.capitalize()}-transferability of {task} sufficient (top) and complete (bottom) signals "
+                   f"across models (epsilon = {epsilon}); Size in millions of parameters, Acc. held-out accuracy.")
+        path = latex if metric == "alpha" else latex.with_name(f"{latex.stem}_{metric}.tex")
+        path.write_text(transferability_latex(fact_rows, matrices, caption, f"tab:{task}-{metric}"))
+        long_frames.append(transferability_long(matrices, metric, intervals))
+        log(f"{metric}: wrote {path}")
+    for dataset in [*datasets, None] if len(datasets) > 1 else datasets:
+        t_tests[dataset or "all"] = paired_t_test(table, epsilon, "alpha", dataset=dataset)
+        log(f"paired t-test sufficient vs complete alpha ({dataset or 'all datasets'}): {t_tests[dataset or 'all']}")
+    pd.concat(long_frames, ignore_index=True).to_csv(csv, index=False)
+    ttest.write_text(json.dumps(t_tests, indent=1, default=float))

@@ -1,0 +1,47 @@
+"""The workflow's DAG and config validation (dry runs only: fast)."""
+from __future__ import annotations
+
+from workflow_runner import scheduled_rules, snakemake, write_config
+
+
+def test_default_dag_has_every_stage_for_every_model(tmp_path):
+    config = write_config(tmp_path / "config.yaml", {"results": str(tmp_path / "results")})
+    result = snakemake("-n", config=config)
+    jobs = scheduled_rules(result.stdout)
+    assert jobs == {
+        "synthetic_data": 3,
+        "train_model": 12,
+        "model_facts": 12,
+        "explain_shard": 12,
+        "score_signals": 12,
+        "transferability_tables": 3,
+        "all": 1,
+    }
+
+
+def test_shard_count_multiplies_explanation_jobs_only(tmp_path):
+    config = write_config(tmp_path / "config.yaml", {"results": str(tmp_path / "results"), "explain": {"shards": 3}})
+    jobs = scheduled_rules(snakemake("-n", config=config).stdout)
+    assert jobs["explain_shard"] == 36 and jobs["score_signals"] == 12
+
+
+def test_unknown_config_key_is_refused_with_its_name(tmp_path):
+    config = write_config(tmp_path / "config.yaml", {"transferability": {"epsilonn": 0.3}})
+    result = snakemake("-n", config=config, check=False)
+    assert result.returncode != 0
+    assert "epsilonn" in result.stdout + result.stderr
+
+
+def test_out_of_range_value_is_refused_with_its_name(tmp_path):
+    config = write_config(tmp_path / "config.yaml", {"transferability": {"epsilon": 1.5}})
+    result = snakemake("-n", config=config, check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "epsilon" in output and "1.5" in output
+
+
+def test_model_needs_exactly_one_of_train_or_source(tmp_path):
+    for entry in ({"seed": 3}, {"train": "cnn", "source": "owner/model"}):
+        config = write_config(tmp_path / "config.yaml", {"tasks": {"genre": {"models": {"MC9": entry}}}})
+        result = snakemake("-n", config=config, check=False)
+        assert result.returncode != 0 and "MC9" in result.stdout + result.stderr
