@@ -12,8 +12,8 @@ REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
-def write_config(path: Path, overrides: dict) -> Path:
-    """The default config with ``overrides`` merged in (nested dicts merged key by key)."""
+def write_config(path: Path, overrides: dict, replace: tuple[str, ...] = ()) -> Path:
+    """The default config with ``overrides`` merged in (nested dicts merged key by key, except top-level ``replace`` keys)."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
     def merge(base: dict, extra: dict) -> None:
@@ -23,7 +23,8 @@ def write_config(path: Path, overrides: dict) -> Path:
             else:
                 base[key] = value
 
-    merge(config, overrides)
+    merge(config, {k: v for k, v in overrides.items() if k not in replace})
+    config.update({k: v for k, v in overrides.items() if k in replace})
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
 

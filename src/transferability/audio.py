@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from scipy.io import wavfile
 import torch
 from scipy.signal import resample_poly
 
@@ -98,9 +99,12 @@ def load_audio(path: str | Path, target_sample_rate: int) -> LoadedAudio:
 
 
 def write_wav(path: str | Path, waveform: np.ndarray | torch.Tensor, sample_rate: int) -> Path:
-    """Write a mono float32 WAV (subtype FLOAT, so samples round-trip exactly); create parent dirs."""
+    """Write a mono float32 WAV (samples round-trip exactly; same samples, same bytes); create parent dirs.
+
+    scipy's writer is used rather than libsndfile's, whose PEAK chunk carries a timestamp.
+    """
     path = Path(path)
     samples = validate_waveform(waveform, str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(path, samples, sample_rate, subtype="FLOAT", format="WAV")
+    wavfile.write(path, int(sample_rate), samples)
     return path

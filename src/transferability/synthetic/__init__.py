@@ -1,0 +1,6 @@
+"""Synthetic stand-ins for the paper's tasks: genre-like music, emotion-like speech, and bona fide vs
+spoof speech in an in-domain and a wild domain, generated deterministically from a seed."""
+from ..manifest import ManifestError, read_manifest, write_manifest
+from .dataset import TASKS, generate_task
+
+__all__ = ["TASKS", "ManifestError", "generate_task", "read_manifest", "write_manifest"]
