@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workflow_runner import REPO, SNAKEMAKE, scheduled_rules, snakemake, write_config
+from workflow_runner import REPO, scheduled_rules, snakemake, snakemake_command, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -38,25 +38,41 @@ REDUCED = {
 KILLED_SHARD = "explanations/genre/MC1/shard-0.jsonl"
 
 
-def _reduced_config(directory: Path, results: Path, **extra: dict) -> Path:
+def _reduced_config(directory: Path, results: Path, name: str = "config.yaml", **extra: dict) -> Path:
     config = json.loads(json.dumps(REDUCED))
     config["results"] = str(results)
     config.update(extra)
-    return write_config(directory / "config.yaml", config, replace=("tasks",))
+    return write_config(directory / name, config, replace=("tasks",))
+
+
+def _job_processes(session: int, script: str) -> list[int]:
+    """Processes of Snakemake's session running a rule's script."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry.name)) == session and script in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except (ProcessLookupError, PermissionError, FileNotFoundError):
+            continue
+    return found
 
 
 def _kill_explanation_half_way(config: Path, results: Path) -> set[str]:
-    """Start the run up to one explanation shard, kill it once an item is cached; the cached items."""
+    """Run up to one explanation shard and kill that job's process once an item is cached, as a
+    scheduler would; Snakemake records the failure. Returns the names of the cached items."""
     cache = results / "explanations/genre/MC1/items"
-    command = [*SNAKEMAKE, str(results / KILLED_SHARD), "--workflow-profile", "none", "--cores", "1", "--configfile", str(config)]
+    command = snakemake_command(str(results / KILLED_SHARD), config=config, cores=1)
     process = subprocess.Popen(command, cwd=REPO, env={**os.environ, "HF_HUB_OFFLINE": "1"},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 600
     while not list(cache.glob("*.json")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    assert not (results / KILLED_SHARD).exists(), "the shard finished before it could be killed"
+    for pid in _job_processes(process.pid, "explain_shard"):
+        os.kill(pid, signal.SIGKILL)
+    assert process.wait(timeout=120) != 0, "the explanation job finished before it could be killed"
+    assert not (results / KILLED_SHARD).exists()
     return {p.name for p in cache.glob("*.json")}
 
 
@@ -67,7 +83,7 @@ def run(tmp_path_factory):
     config = _reduced_config(directory, results)
     cached_before = _kill_explanation_half_way(config, results)
     stamps = {name: (results / "explanations/genre/MC1/items" / name).stat().st_mtime_ns for name in cached_before}
-    snakemake("--rerun-incomplete", config=config)
+    snakemake(config=config)
     return directory, results, config, stamps
 
 
@@ -118,7 +134,7 @@ def test_tables_agree_with_numbers_recomputed_from_stored_probabilities(run):
 
 def test_changing_epsilon_reruns_only_the_tables(run):
     directory, results, _, _ = run
-    config = _reduced_config(directory, results, transferability={"epsilon": 0.3, "bootstrap_resamples": 50})
+    config = _reduced_config(directory, results, "epsilon.yaml", transferability={"epsilon": 0.3, "bootstrap_resamples": 50})
     jobs = scheduled_rules(snakemake("-n", config=config).stdout)
     assert jobs == {"transferability_tables": 2, "all": 1}
 
@@ -126,7 +142,7 @@ def test_changing_epsilon_reruns_only_the_tables(run):
 def test_changing_explainer_settings_reruns_explanations_and_what_follows(run):
     directory, results, _, _ = run
     settings = {**REDUCED["explain"]["settings"], "delta": 0.7}
-    config = _reduced_config(directory, results, explain={"settings": settings})
+    config = _reduced_config(directory, results, "delta.yaml", explain={"settings": settings})
     jobs = scheduled_rules(snakemake("-n", config=config).stdout)
     assert jobs == {"explain_shard": 5, "score_signals": 5, "transferability_tables": 2, "all": 1}
 
@@ -135,3 +151,11 @@ def test_rerun_with_nothing_changed_does_nothing(run):
     _, _, config, _ = run
     result = snakemake("-n", config=config)
     assert re.search(r"Nothing to be done", result.stdout + result.stderr)
+
+
+def test_report_holds_the_tables_with_their_captions(run):
+    directory, _, config, _ = run
+    snakemake("--report", str(directory / "report.html"), config=config)
+    html = (directory / "report.html").read_text()
+    assert "Alpha-transferability of sufficient (top block)" in html
+    assert html.count("transferability.csv") >= 1 and html.count("transferability.tex") >= 1

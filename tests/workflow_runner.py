@@ -29,11 +29,17 @@ def write_config(path: Path, overrides: dict, replace: tuple[str, ...] = ()) -> 
     return path
 
 
+def snakemake_command(*args: str, config: Path | None = None, cores: int = 2) -> list[str]:
+    """The command line: the repository's Snakefile, run in the config's folder, without any profile."""
+    workdir = config.parent if config is not None else REPO
+    command = [*SNAKEMAKE, *args, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+               "--workflow-profile", "none", "--cores", str(cores)]
+    return command + (["--configfile", str(config)] if config is not None else [])
+
+
 def snakemake(*args: str, config: Path | None = None, check: bool = True, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """``snakemake ARGS`` in the repository, without any profile, capturing its output."""
-    command = [*SNAKEMAKE, "--workflow-profile", "none", "--cores", "2", *args]
-    if config is not None:
-        command += ["--configfile", str(config)]
+    """``snakemake ARGS`` (see ``snakemake_command``), capturing its output."""
+    command = snakemake_command(*args, config=config)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
