@@ -95,3 +95,12 @@ def test_occlusion_value_fills_removed_bins():
 def test_mask_packing_round_trips():
     mask = np.random.default_rng(4).random(240_001) < 0.01
     np.testing.assert_array_equal(unpack_mask(pack_mask(mask)), mask)
+
+
+def test_allocator_tuning_is_accepted_by_glibc():
+    # mallopt answers 0 for a parameter it does not know: wrong constants would fail here
+    import platform
+
+    from transferability.allocator import tune_malloc
+
+    assert tune_malloc() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")

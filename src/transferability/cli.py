@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .allocator import tune_malloc
 from .audio import AudioInputError, load_audio, write_wav
 from .explainer import explain, render_signals
 from .figures import plot_explanation
@@ -118,6 +119,7 @@ def _config(args: argparse.Namespace) -> ExplainerConfig:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
+    tune_malloc()
     try:
         cfg = _config(args)
         if args.command == "demo":

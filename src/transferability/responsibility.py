@@ -13,8 +13,7 @@ from .settings import ExplainerConfig
 N_CHILDREN = 4
 PROPER_SUBSETS = np.arange(1, 2**N_CHILDREN - 1)  # the 14 non-empty proper subsets, as bit patterns
 _SUBSET_HAS_CHILD = np.array([[(s >> j) & 1 for j in range(N_CHILDREN)] for s in range(2**N_CHILDREN)], dtype=bool)
-# row per proper subset, column per child plus a last all-False column for bins outside the children
-_SUBSET_LOOKUP = torch.from_numpy(np.pad(_SUBSET_HAS_CHILD[PROPER_SUBSETS], ((0, 0), (0, 1))))
+_SUBSET_BITS = PROPER_SUBSETS.astype(np.uint8)  # bit j set <=> the subset keeps child j
 
 
 def _counterfactual_table() -> list[tuple[int, int, float]]:
@@ -89,18 +88,26 @@ def _split(active: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
     return np.split(active, cuts)
 
 
-def _subset_masks(children: list[np.ndarray], n_bins: int, device: torch.device) -> torch.Tensor:
-    """The 14 masks ``[14, n_bins]`` keeping each non-empty proper subset of the children."""
-    label = np.full(n_bins, N_CHILDREN, dtype=np.int64)  # bins outside every child -> column of False
-    for j, child in enumerate(children):
-        label[child] = j
-    return torch.index_select(_SUBSET_LOOKUP.to(device), 1, torch.from_numpy(label).to(device))
+def _subset_masks(partitions: list[list[np.ndarray]], n_bins: int, device: torch.device) -> torch.Tensor:
+    """The 14 masks keeping each non-empty proper subset of each partition's children.
+
+    Returns ``[14 * len(partitions), n_bins]``: partition ``p``'s masks are rows ``14p .. 14p + 13``,
+    in ``PROPER_SUBSETS`` order. Each bin is labelled with its child's bit (``1 << j``; 0 outside
+    every child) and a subset keeps the bins whose bit it contains: one vectorised AND for all
+    partitions.
+    """
+    bits = np.zeros((len(partitions), n_bins), dtype=np.uint8)
+    for row, children in zip(bits, partitions):
+        for j, child in enumerate(children):
+            row[child] = 1 << j
+    keep = (bits[:, None, :] & _SUBSET_BITS[None, :, None]) != 0  # [partitions, 14, n_bins]
+    return torch.from_numpy(keep.reshape(-1, n_bins)).to(device)
 
 
 def _advance_in_lock_step(iterations: list[_Iteration], oracle: Oracle, cfg: ExplainerConfig, threshold: float) -> None:
     """Refine every live iteration by one round, all their mutants in one batched query."""
     n_bins = oracle.mutator.n_bins
-    live, partitions, masks = [], [], []
+    live, partitions = [], []
     for it in iterations:
         if it.done:
             continue
@@ -110,10 +117,10 @@ def _advance_in_lock_step(iterations: list[_Iteration], oracle: Oracle, cfg: Exp
         children = _split(it.active, it.rng)
         live.append(it)
         partitions.append(children)
-        masks.append(_subset_masks(children, n_bins, oracle.mutator.device))
     if not live:
         return
-    passed = oracle.passes(torch.cat(masks), threshold).reshape(len(live), PROPER_SUBSETS.shape[0])
+    masks = _subset_masks(partitions, n_bins, oracle.mutator.device)
+    passed = oracle.passes(masks, threshold).reshape(len(live), PROPER_SUBSETS.shape[0])
     for it, children, outcome in zip(live, partitions, passed):
         it.rounds += 1
         passing = np.concatenate([[False], outcome, [True]])

@@ -9,6 +9,8 @@ from typing import Any, Callable
 
 import torch
 
+from .allocator import tune_malloc
+
 
 def run_step(snakemake: Any, step: Callable[..., None], **kwargs: Any) -> None:
     """Call ``step(**kwargs, log=...)`` with stdout and stderr going to ``snakemake.log[0]``."""
@@ -16,6 +18,7 @@ def run_step(snakemake: Any, step: Callable[..., None], **kwargs: Any) -> None:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w", buffering=1) as handle, redirect_stdout(handle), redirect_stderr(handle):
         torch.set_num_threads(max(1, int(snakemake.threads)))
+        tune_malloc()
         started = time.perf_counter()
         print(f"rule {snakemake.rule}: {step.__module__}.{step.__name__}", flush=True)
         try:
