@@ -1,5 +1,4 @@
 # Helpers shared by the rules: paths, model lists, input functions, params. No logic in rules.
-import json
 
 R = config["results"]
 TASKS = list(config["tasks"])
