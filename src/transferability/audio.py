@@ -65,6 +65,14 @@ def is_silent(waveform: np.ndarray | torch.Tensor, threshold: float = 1e-8) -> b
     return array.size == 0 or float(np.max(np.abs(array))) < threshold
 
 
+def resample(waveform: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Polyphase resampling by the reduced ratio ``to_rate / from_rate``, as float32."""
+    if from_rate == to_rate:
+        return waveform
+    divisor = gcd(to_rate, from_rate)
+    return resample_poly(waveform, to_rate // divisor, from_rate // divisor).astype(np.float32)
+
+
 def load_audio(path: str | Path, target_sample_rate: int) -> LoadedAudio:
     """Read a clip, downmix it to mono and resample it to ``target_sample_rate``."""
     path = Path(path)
@@ -85,8 +93,7 @@ def load_audio(path: str | Path, target_sample_rate: int) -> LoadedAudio:
     waveform = validate_waveform(mono, str(path))
     resampled = original_rate != target_sample_rate
     if resampled:
-        divisor = gcd(target_sample_rate, original_rate)
-        waveform = resample_poly(waveform, target_sample_rate // divisor, original_rate // divisor).astype(np.float32)
+        waveform = resample(waveform, original_rate, target_sample_rate)
     return LoadedAudio(
         waveform=np.ascontiguousarray(waveform),
         sample_rate=target_sample_rate,

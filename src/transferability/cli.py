@@ -11,7 +11,7 @@ import numpy as np
 
 from .allocator import tune_malloc
 from .audio import AudioInputError, load_audio, write_wav
-from .explainer import explain, render_signals
+from .explainer import as_explained, explain, render_signals
 from .figures import plot_explanation
 from .models.base import AudioClassifier, ModelLoadError
 from .record import Explanation
@@ -37,17 +37,18 @@ def _parse_overrides(pairs: Sequence[str]) -> dict[str, Any]:
 def write_outputs(waveform: np.ndarray, record: Explanation, out_dir: Path) -> list[Path]:
     """The explained clip, its signals as WAV files, the JSON record, the map and the figure."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [write_wav(out_dir / "input.wav", waveform[: record.n_samples], record.sample_rate)]
+    clip = as_explained(waveform, record)
+    written = [write_wav(out_dir / "input.wav", clip, record.sample_rate)]
     if record.status != "ok":
         return written + [record.save_json(out_dir / "explanation.json")]
-    for name, signal in render_signals(waveform, record).items():
+    for name, signal in render_signals(clip, record).items():
         written.append(write_wav(out_dir / f"{name}.wav", signal, record.sample_rate))
     written.append(record.save_json(out_dir / "explanation.json"))
     np.save(out_dir / "responsibility.npy", record.responsibility)
     written.append(out_dir / "responsibility.npy")
     masks = {label: record.subset(name).mask for name, label in FIGURE_MASKS.items() if record.subset(name) is not None}
     title = f"{record.model}: {record.clip_id} -> {record.class_name} (p0 = {record.p0:.3f})"
-    written.append(plot_explanation(waveform[: record.n_samples], record.sample_rate, masks, out_dir / "figure.png", title))
+    written.append(plot_explanation(clip, record.sample_rate, masks, out_dir / "figure.png", title))
     return written
 
 

@@ -182,10 +182,15 @@ def explain(
     return record
 
 
+def as_explained(waveform: np.ndarray, record: Explanation) -> np.ndarray:
+    """The clip as the explained model saw it: cropped or zero-padded to ``record.n_samples``."""
+    samples = np.asarray(waveform, dtype=np.float32)[: record.n_samples]
+    return np.pad(samples, (0, record.n_samples - samples.shape[0]))
+
+
 def render_signals(waveform: np.ndarray, record: Explanation) -> dict[str, np.ndarray]:
     """The sufficient, complete, 1-complete and inverse waveforms of an explanation."""
-    samples = np.asarray(waveform, dtype=np.float32)[: record.n_samples]
-    samples = np.pad(samples, (0, record.n_samples - samples.shape[0]))
+    samples = as_explained(waveform, record)
     mutator = SpectralMutator(torch.from_numpy(samples), record.config.get("occlusion", 0.0))
     signals = {}
     for name in ("sufficient", "complete", "one_complete"):

@@ -3,17 +3,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from math import gcd
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 import torch
-from scipy.signal import resample_poly
 
-from .audio import load_audio
-from .explainer import render_signals
+from .audio import load_audio, resample
+from .explainer import as_explained, render_signals
 from .labels import LabelMap
 from .models.base import AudioClassifier
 from .record import Explanation
@@ -36,8 +34,7 @@ class ScoredSignal:
 
 def item_signals(record: Explanation, audio_path: Path, dataset: str, explained_class: str) -> list[ScoredSignal]:
     """The original clip as the source model saw it, and its sufficient, complete and inverse signals."""
-    loaded = load_audio(audio_path, record.sample_rate).waveform[: record.n_samples]
-    original = np.pad(loaded, (0, record.n_samples - loaded.shape[0]))
+    original = as_explained(load_audio(audio_path, record.sample_rate).waveform, record)
     waveforms = {"original": original, **render_signals(original, record)}
     stability = {"chain_stable": record.stability["chain_stable"], "converged": record.stability["converged"]}
     return [
@@ -49,9 +46,7 @@ def item_signals(record: Explanation, audio_path: Path, dataset: str, explained_
 
 def fit_to_target(waveform: np.ndarray, sample_rate: int, target: AudioClassifier) -> np.ndarray:
     """Resample to the target's rate, crop to what it looks at, zero-pad to what it accepts."""
-    if sample_rate != target.sample_rate:
-        common = gcd(sample_rate, target.sample_rate)
-        waveform = resample_poly(waveform, target.sample_rate // common, sample_rate // common).astype(np.float32)
+    waveform = resample(waveform, sample_rate, target.sample_rate)
     if target.max_samples is not None:
         waveform = waveform[: target.max_samples]
     return np.pad(waveform, (0, max(0, target.min_samples - waveform.shape[0])))
