@@ -1,0 +1,198 @@
+"""Workflow steps of Sections 5.1-5.3: composites, spectral entropy, signature transfer (Tables 4, Figures 3-4)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .audio import load_audio, write_wav
+from .composition import greedy_composite
+from .explained import explained_items, label_mapping
+from .explainer import explain, render_signals
+from .grouped_tables import grouped_latex, in_order
+from .labels import LabelMap
+from .manifest import read_manifest
+from .models import load_classifier
+from .settings import ExplainerConfig
+from .signature import signature_transfer
+from .spectra import mann_whitney, spectral_entropy
+from .spectral_figures import plot_composite_psd, plot_entropy
+from .tables import _number
+
+Log = Callable[[str], None]
+
+
+def composite_path(folder: Path, dataset: str, class_name: str) -> Path:
+    return Path(folder) / dataset / f"{class_name}.wav"
+
+
+def compose_model(
+    manifest: Path, entries: list[Path], facts: Path, model: str, spec: str, labels: list[str],
+    label_overrides: dict[str, str], datasets: list[str], device: str, seed: int, max_signals: int | None,
+    output: Path, composites: Path, log: Log,
+) -> None:
+    """Greedy composite of every dataset and class of one model; the composites as WAV files."""
+    classifier = load_classifier(spec, device=device, name=model)
+    label_map = LabelMap.build(model, classifier.class_names, labels, label_overrides)
+    items = explained_items(manifest, entries, label_mapping(facts), log)
+    Path(composites).mkdir(parents=True, exist_ok=True)
+    summaries = []
+    for dataset in datasets:
+        for class_name in labels:
+            signals = [(i.record.clip_id, i.signals()["sufficient"]) for i in items
+                       if i.dataset == dataset and i.explained_class == class_name]
+            if not signals:
+                log(f"{model} {dataset} {class_name}: no explained item in this class")
+            composite = greedy_composite(signals, model, dataset, class_name, classifier, label_map, labels,
+                                         classifier.sample_rate, seed, max_signals)
+            summary = composite.summary()
+            if composite.waveform is not None:
+                path = composite_path(composites, dataset, class_name)
+                write_wav(path, composite.waveform, classifier.sample_rate)
+                summary["wav"] = path.relative_to(composites).as_posix()
+            summaries.append(summary)
+            log(f"{model} {dataset} {class_name}: kept {summary['kept']} of {summary['tried']} sufficient signals")
+    Path(output).write_text(json.dumps({"model": model, "sample_rate": classifier.sample_rate,
+                                        "composites": summaries}, indent=1))
+
+
+def _composition_rows(compositions: list[Path]) -> pd.DataFrame:
+    rows = []
+    for path in compositions:
+        for c in json.loads(Path(path).read_text())["composites"]:
+            rows.append({k: c[k] for k in ("model", "dataset", "class", "tried", "kept", "degree")})
+    return pd.DataFrame(rows)
+
+
+def composition_report(
+    compositions: list[Path], composite_dirs: list[Path], task: str, labels: list[str], models: list[str],
+    datasets: list[str], segment: int, latex: Path, csv: Path, figure: Path, log: Log,
+) -> None:
+    """Table 4 (degree of compositionality per model, dataset and class) and Figure 3 (composite PSDs)."""
+    frame = _composition_rows(compositions)
+    frame.to_csv(csv, index=False)
+    wide = frame.pivot_table(index=["dataset", "model"], columns="class", values="degree", dropna=False).reset_index()
+    wide = in_order(wide, datasets, models)
+    caption = (f"Degree of compositionality (kept / tried sufficient signals) per class of the {task} task; "
+               "n/a: the model put no explained item in the class.")
+    groups = [("Class", [(c, c) for c in labels if c in wide.columns])]
+    Path(latex).write_text(grouped_latex(wide, groups, caption, f"tab:{task}-composition"))
+    found = {}
+    for path, folder in zip(compositions, composite_dirs):
+        payload = json.loads(Path(path).read_text())
+        for c in payload["composites"]:
+            if "wav" in c:
+                clip = load_audio(Path(folder) / c["wav"], payload["sample_rate"])
+                found[c["dataset"], c["model"], c["class"]] = (clip.waveform, clip.sample_rate)
+    plot_composite_psd(found, datasets, models, labels, segment, figure, f"{task}: Welch PSD of each class's composite")
+    log(f"wrote {latex}, {csv}, {figure}: {len(found)} composites")
+
+
+def entropy_analysis(
+    manifest: Path, entries: dict[str, list[Path]], facts: dict[str, Path], task: str, labels: list[str],
+    datasets: list[str], signal: str, segment: int, contrast: list[str] | None,
+    values: Path, tests_csv: Path, tests_latex: Path, figure: Path, log: Log,
+) -> None:
+    """Normalised spectral entropy of every model's ``signal`` signals by explained class (Figure 4),
+    and the Mann-Whitney U test of the contrast's two classes per model and dataset."""
+    rows = []
+    for model, paths in entries.items():
+        for item in explained_items(manifest, paths, label_mapping(facts[model]), log):
+            waveform = item.signals().get(signal)
+            if waveform is None:
+                continue
+            rows.append({"model": model, "dataset": item.dataset, "item_id": item.record.clip_id,
+                         "class": item.explained_class, "signal": signal,
+                         "entropy": spectral_entropy(waveform, item.record.sample_rate, segment)})
+    frame = pd.DataFrame(rows, columns=["model", "dataset", "item_id", "class", "signal", "entropy"])
+    frame.to_csv(values, index=False)
+    tests = []
+    if contrast:
+        for dataset in datasets:
+            for model in entries:
+                group = frame[(frame["model"] == model) & (frame["dataset"] == dataset)]
+                tests.append({"model": model, "dataset": dataset, **mann_whitney(group, *contrast)})
+                log(f"{model} {dataset}: Mann-Whitney {tests[-1]}")
+    tests_frame = pd.DataFrame(tests, columns=["model", "dataset", "first", "second", "n_first", "n_second",
+                                               "median_first", "median_second", "u", "p"])
+    tests_frame.to_csv(tests_csv, index=False)
+    if contrast:
+        a, b = contrast
+        groups = [("Median entropy", [("median_first", a), ("median_second", b)]),
+                  ("Items", [("n_first", a), ("n_second", b)]), ("Mann-Whitney", [("u", "U"), ("p", "p")])]
+        caption = (f"Normalised spectral entropy of {signal} signals classified {a} vs {b} ({task}); "
+                   "two-sided Mann-Whitney U test per model and dataset.")
+        Path(tests_latex).write_text(grouped_latex(tests_frame, groups, caption, f"tab:{task}-entropy", _test_number))
+    else:
+        Path(tests_latex).write_text(f"% {task}: no contrast configured, no entropy test\n")
+    plot_entropy(frame, tests_frame, datasets, list(entries), labels, figure,
+                 f"{task}: spectral entropy of {signal} signals by class")
+
+
+def _test_number(value: float) -> str:
+    """Counts as integers, p-values in scientific notation when small, the rest with 3 decimals."""
+    if isinstance(value, (int, np.integer)):
+        return str(value)
+    if pd.isna(value):
+        return _number(value, 2)
+    return f"{value:.2e}" if abs(value) < 1e-3 and value != 0 else f"{value:.3f}"
+
+
+def signature_model(
+    manifest: Path, composition: Path, composites: Path, model: str, spec: str, labels: list[str],
+    label_overrides: dict[str, str], datasets: list[str], real: str, fake: str, settings: dict[str, Any],
+    splits: list[str], device: str, batch_size: int, output: Path, items_csv: Path, log: Log,
+) -> None:
+    """Explain the model's ``fake`` composite, add its sufficient signal to the items it puts in ``real``."""
+    classifier = load_classifier(spec, device=device, name=model)
+    label_map = LabelMap.build(model, classifier.class_names, labels, label_overrides)
+    available = {c["dataset"] for c in json.loads(Path(composition).read_text())["composites"]
+                 if c["class"] == fake and "wav" in c}
+    frame = read_manifest(manifest)
+    cfg = ExplainerConfig.from_dict(settings)
+    results, item_frames = [], []
+    for dataset in datasets:
+        result = {"model": model, "dataset": dataset, "real": real, "fake": fake}
+        if dataset not in available:
+            log(f"{model} {dataset}: no {fake} composite, nothing to transfer")
+            results.append({**result, "status": "no composite", "n_real": 0, "turned": 0, "rate": float("nan")})
+            continue
+        composite = load_audio(composite_path(composites, dataset, fake), classifier.sample_rate).waveform
+        record = explain(composite, classifier, cfg, clip_id=f"{model}-{dataset}-{fake}-composite")
+        if record.status != "ok" or record.sufficient is None:
+            log(f"{model} {dataset}: the {fake} composite has no sufficient signal ({record.status})")
+            results.append({**result, "status": record.status, "n_real": 0, "turned": 0, "rate": float("nan")})
+            continue
+        signature = render_signals(composite, record)["sufficient"]
+        rows = frame[(frame["dataset"] == dataset) & frame["split"].isin(splits)]
+        items = [(r.item_id, load_audio(manifest.parent / r.path, classifier.sample_rate).waveform)
+                 for r in rows.itertuples()]
+        per_item = signature_transfer(items, signature, classifier, label_map, labels, real, fake,
+                                      classifier.sample_rate, batch_size).assign(model=model, dataset=dataset)
+        item_frames.append(per_item)
+        turned = int(per_item["turned"].sum())
+        results.append({**result, "status": "ok", "signature_bins": int(record.sufficient.size),
+                        "signature_fraction": float(record.sufficient.fraction), "n_real": int(len(per_item)),
+                        "turned": turned, "rate": turned / len(per_item) if len(per_item) else float("nan")})
+        log(f"{model} {dataset}: {turned} of {len(per_item)} items classified {real} turn {fake} "
+            f"with the {fake} signature ({record.sufficient.size} bins)")
+    Path(output).write_text(json.dumps(results, indent=1))
+    columns = ["model", "dataset", "item_id", "original_class", "signed_class", "p_fake_before", "p_fake_after", "turned"]
+    merged = pd.concat(item_frames, ignore_index=True) if item_frames else pd.DataFrame(columns=columns)
+    merged[columns].to_csv(items_csv, index=False)
+
+
+def signature_table(results: list[Path], task: str, models: list[str], datasets: list[str], latex: Path,
+                    csv: Path, log: Log) -> None:
+    """Section 5.3 as a table: rate at which the fake signature turns real items fake, per model and dataset."""
+    frame = in_order(pd.DataFrame([r for p in results for r in json.loads(Path(p).read_text())]), datasets, models)
+    frame.to_csv(csv, index=False)
+    real, fake = frame["real"].iloc[0], frame["fake"].iloc[0]
+    groups = [(f"{fake} signature on {real} items", [("n_real", "Items"), ("turned", "Turned"), ("rate", "Rate")])]
+    caption = (f"Transfer across labels ({task}): the sufficient signal of each model's {fake} composite added to "
+               f"the items the model classifies {real}; Rate: fraction whose class turns {fake}.")
+    Path(latex).write_text(grouped_latex(frame, groups, caption, f"tab:{task}-signature", _test_number))
+    log(f"wrote {latex} and {csv}")

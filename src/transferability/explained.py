@@ -1,0 +1,52 @@
+"""The explained items of one model, read back from its explanation shards with their audio."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .audio import load_audio
+from .batch_explain import read_entries
+from .explainer import as_explained, render_signals
+from .manifest import read_manifest
+from .record import Explanation
+
+
+@dataclass(frozen=True)
+class ExplainedItem:
+    """One explanation with the clip as the model saw it and the canonical name of its class."""
+
+    record: Explanation
+    dataset: str
+    label: str            # the item's true (canonical) label from the manifest
+    explained_class: str  # the model's class, mapped onto the task's canonical labels
+    original: np.ndarray
+
+    def signals(self) -> dict[str, np.ndarray]:
+        """original, sufficient, complete, one_complete and inverse waveforms (those defined)."""
+        return {"original": self.original, **render_signals(self.original, self.record)}
+
+
+def label_mapping(facts: Path) -> dict[str, str]:
+    """The model's label -> canonical label mapping recorded by the model-facts rule."""
+    return dict(json.loads(Path(facts).read_text())["label_mapping"])
+
+
+def explained_items(
+    manifest: Path, entries: Iterable[Path], mapping: dict[str, str], log: Callable[[str], None]
+) -> list[ExplainedItem]:
+    """Every explanation with status ok (the others are logged and skipped)."""
+    frame = read_manifest(manifest).set_index("item_id")
+    items = []
+    for entry in read_entries(entries):
+        if entry["status"] != "ok":
+            log(f"{entry['item_id']}: skipped ({entry['status']}: {entry.get('error')})")
+            continue
+        record = Explanation.from_dict(entry["record"])
+        row = frame.loc[record.clip_id]
+        original = as_explained(load_audio(manifest.parent / row["path"], record.sample_rate).waveform, record)
+        items.append(ExplainedItem(record, row["dataset"], row["label"], mapping[record.class_name], original))
+    return items

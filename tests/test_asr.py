@@ -1,0 +1,286 @@
+"""Speech recognition as an oracle: text normalisation, Levenshtein ratio, STOI and the two ASR backends."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+from tokenizers.pre_tokenizers import ByteLevel
+from transformers import (
+    GenerationConfig,
+    WhisperConfig,
+    WhisperFeatureExtractor,
+    WhisperForConditionalGeneration,
+    WhisperProcessor,
+    WhisperTokenizer,
+)
+
+from transferability.asr import (
+    PocketsphinxTranscriber,
+    WhisperTranscriber,
+    levenshtein_ratio,
+    load_transcriber,
+    normalise_text,
+    stoi_score,
+)
+from transferability.audio import AudioInputError
+from transferability.models.base import ModelLoadError
+
+RATE = 16000
+SENTENCE = "she likes green apples"
+VOCABULARY = ["she", "likes", "green", "apples", "he", "hates", "red", "dogs", "blue", "cats", "runs", "the", "a"]
+WHISPER_SPECIALS = (
+    "<|endoftext|>", "<|startoftranscript|>", "<|en|>", "<|translate|>", "<|transcribe|>",
+    "<|startoflm|>", "<|startofprev|>", "<|nocaptions|>", "<|notimestamps|>",
+)
+WHISPER_SECONDS = 2
+
+
+def speech_like(seconds: float = 2.0, rate: int = RATE) -> np.ndarray:
+    """Two amplitude-modulated tones: enough non-silent frames for STOI."""
+    t = np.arange(int(seconds * rate)) / rate
+    voice = np.sin(2 * np.pi * 200 * t) * np.sin(2 * np.pi * 3 * t) ** 2
+    fricative = 0.3 * np.sin(2 * np.pi * 1200 * t) * np.sin(2 * np.pi * 5 * t + 1) ** 2
+    return (voice + fricative).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def spoken() -> tuple[np.ndarray, int]:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not on PATH")
+    wav = subprocess.run(["espeak-ng", "--stdout", "-v", "en-us+f3", "-s", "150", SENTENCE],
+                         capture_output=True, check=True).stdout
+    waveform, rate = sf.read(io.BytesIO(wav), dtype="float32")
+    return waveform, rate
+
+
+@pytest.fixture(scope="module")
+def grammar_transcriber() -> PocketsphinxTranscriber:
+    return PocketsphinxTranscriber(VOCABULARY)
+
+
+# normalise_text ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hello, World!", "hello world"),
+        ("  She   LIKES\tgreen\napples.  ", "she likes green apples"),
+        ("Don't stop — it's fine.", "don't stop it's fine"),
+        ("It\u2019s 'quoted' here", "it's quoted here"),
+        ("yes...no", "yes no"),
+        ("$5 + 10%", "5 10"),
+        ("?!.", ""),
+        ("", ""),
+    ],
+)
+def test_normalise_text(text: str, expected: str) -> None:
+    assert normalise_text(text) == expected
+
+
+# levenshtein_ratio ---------------------------------------------------------------------------
+
+def test_identical_transcripts_after_normalisation_have_ratio_one() -> None:
+    assert levenshtein_ratio("She likes green apples.", "she likes GREEN apples") == 1.0
+
+
+def test_two_empty_transcripts_have_ratio_one() -> None:
+    assert levenshtein_ratio("", "...") == 1.0
+
+
+def test_empty_against_nonempty_has_ratio_zero() -> None:
+    assert levenshtein_ratio("apples", "") == 0.0
+
+
+def test_disjoint_transcripts_have_low_ratio() -> None:
+    assert levenshtein_ratio("abcd efgh", "xyz uvw") < 0.5
+
+
+def test_kitten_sitting_ratio_from_indel_distance() -> None:
+    # Longest common subsequence "ittn" (4): indel distance 6 + 7 - 2*4 = 5, ratio 1 - 5/13 = 8/13.
+    assert levenshtein_ratio("kitten", "sitting") == pytest.approx(8 / 13, abs=1e-12)
+
+
+# stoi_score ----------------------------------------------------------------------------------
+
+def test_stoi_of_signal_against_itself_is_one() -> None:
+    speech = speech_like()
+    assert stoi_score(speech, speech, RATE) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_stoi_against_white_noise_is_low() -> None:
+    noise = np.random.default_rng(0).standard_normal(2 * RATE).astype(np.float32)
+    assert stoi_score(speech_like(), noise, RATE) < 0.3
+
+
+def test_stoi_of_silent_signal_is_zero() -> None:
+    speech = speech_like()
+    assert stoi_score(speech, np.zeros_like(speech), RATE) == 0.0
+
+
+def test_stoi_of_silent_reference_is_nan() -> None:
+    speech = speech_like()
+    assert np.isnan(stoi_score(np.zeros_like(speech), speech, RATE))
+
+
+def test_stoi_of_too_short_reference_is_nan_without_warning() -> None:
+    short = speech_like(0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(stoi_score(short, short, RATE))
+
+
+def test_stoi_length_mismatch_names_both_lengths() -> None:
+    with pytest.raises(ValueError, match="32000 samples.*31999 samples"):
+        stoi_score(speech_like(), speech_like()[:-1], RATE)
+
+
+def test_stoi_rejects_non_finite_samples() -> None:
+    speech = speech_like()
+    speech[5] = np.nan
+    with pytest.raises(AudioInputError, match="NaN"):
+        stoi_score(speech, speech, RATE)
+
+
+# pocketsphinx --------------------------------------------------------------------------------
+
+def test_pocketsphinx_grammar_transcribes_espeak_sentence(spoken, grammar_transcriber) -> None:
+    waveform, rate = spoken
+    [transcript] = grammar_transcriber.transcribe([waveform], rate)
+    recognised = set(transcript.split())
+    assert len(recognised & set(SENTENCE.split())) >= 3, transcript
+
+
+def test_pocketsphinx_open_vocabulary_transcribes_espeak_sentence(spoken) -> None:
+    waveform, rate = spoken
+    [transcript] = PocketsphinxTranscriber().transcribe([waveform], rate)
+    assert len(set(normalise_text(transcript).split()) & set(SENTENCE.split())) >= 3, transcript
+
+
+def test_pocketsphinx_silent_clip_gives_empty_transcript(spoken, grammar_transcriber) -> None:
+    waveform, rate = spoken
+    silent, transcript = grammar_transcriber.transcribe([np.zeros(2 * rate, np.float32), waveform], rate)
+    assert silent == ""
+    assert transcript != ""
+
+
+def test_pocketsphinx_vocabulary_is_normalised() -> None:
+    assert "2-word" in PocketsphinxTranscriber(["Green", "APPLES.", "green"]).name
+
+
+def test_pocketsphinx_unknown_words_are_named() -> None:
+    with pytest.raises(ValueError, match=r"2 word\(s\).*'zzqxv'.*'blorptastic'"):
+        PocketsphinxTranscriber(["apples", "zzqxv", "blorptastic"])
+
+
+def test_pocketsphinx_empty_vocabulary_raises() -> None:
+    with pytest.raises(ValueError, match="no words"):
+        PocketsphinxTranscriber(["...", " "])
+
+
+# whisper -------------------------------------------------------------------------------------
+
+def save_tiny_whisper(directory: Path, multilingual: bool = True, seed: int = 0) -> Path:
+    """A randomly initialised WhisperForConditionalGeneration on 2 s windows with a byte-level tokenizer."""
+    tokenizer = WhisperTokenizer(vocab={c: i for i, c in enumerate(sorted(ByteLevel.alphabet()))}, merges=[])
+    tokenizer.add_special_tokens({"additional_special_tokens": list(WHISPER_SPECIALS)})
+    ids = dict(zip(WHISPER_SPECIALS, tokenizer.convert_tokens_to_ids(list(WHISPER_SPECIALS))))
+    extractor = WhisperFeatureExtractor(feature_size=40, sampling_rate=RATE, chunk_length=WHISPER_SECONDS)
+    special = {"decoder_start_token_id": ids["<|startoftranscript|>"], "eos_token_id": ids["<|endoftext|>"],
+               "pad_token_id": ids["<|endoftext|>"], "bos_token_id": ids["<|endoftext|>"]}
+    config = WhisperConfig(
+        vocab_size=len(tokenizer), d_model=32, encoder_layers=1, encoder_attention_heads=2, encoder_ffn_dim=37,
+        decoder_layers=1, decoder_attention_heads=2, decoder_ffn_dim=37, num_mel_bins=40,
+        max_source_positions=extractor.nb_max_frames // 2, max_target_positions=32, **special,
+    )
+    torch.manual_seed(seed)
+    model = WhisperForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(
+        **special, max_length=12, is_multilingual=multilingual, begin_suppress_tokens=[], suppress_tokens=[],
+        lang_to_id={"<|en|>": ids["<|en|>"]},
+        task_to_id={"transcribe": ids["<|transcribe|>"], "translate": ids["<|translate|>"]},
+        no_timestamps_token_id=ids["<|notimestamps|>"],
+    )
+    model.save_pretrained(directory)
+    WhisperProcessor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def tiny_whisper(tmp_path_factory) -> Path:
+    return save_tiny_whisper(tmp_path_factory.mktemp("whisper"))
+
+
+def noise_clips(seconds: list[float], rate: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(1)
+    return [(0.1 * rng.standard_normal(int(s * rate))).astype(np.float32) for s in seconds]
+
+
+def test_whisper_returns_one_transcript_per_clip_in_batches(tiny_whisper) -> None:
+    transcriber = WhisperTranscriber(str(tiny_whisper), batch_size=2)
+    clips = noise_clips([1.0, 0.5, 1.5], 22050)
+    batched = transcriber.transcribe(clips, 22050)
+    one_by_one = [transcriber.transcribe([clip], 22050)[0] for clip in clips]
+    assert len(batched) == 3 and all(isinstance(text, str) for text in batched)
+    assert batched == one_by_one
+    assert any(batched), "the random model decodes to some characters"
+
+
+def test_whisper_transcribes_clips_longer_than_its_window(tiny_whisper) -> None:
+    transcripts = WhisperTranscriber(str(tiny_whisper)).transcribe(noise_clips([5.0, 1.0], RATE), RATE)
+    assert len(transcripts) == 2 and all(isinstance(text, str) for text in transcripts)
+
+
+def test_whisper_silent_clip_gives_empty_transcript(tiny_whisper) -> None:
+    transcriber = WhisperTranscriber(str(tiny_whisper))
+    assert transcriber.transcribe([np.zeros(RATE, np.float32)], RATE) == [""]
+
+
+def test_whisper_english_only_model_refuses_other_languages(tmp_path) -> None:
+    directory = save_tiny_whisper(tmp_path / "english", multilingual=False)
+    assert len(WhisperTranscriber(str(directory)).transcribe(noise_clips([1.0], RATE), RATE)) == 1
+    with pytest.raises(ValueError, match="English-only.*'fr'"):
+        WhisperTranscriber(str(directory), language="fr")
+
+
+def test_whisper_missing_model_is_named(tmp_path) -> None:
+    with pytest.raises(ModelLoadError, match="no such directory"):
+        WhisperTranscriber(str(tmp_path / "absent"))
+    with pytest.raises(ModelLoadError, match="'nobody/no-such-whisper'.*not found locally"):
+        WhisperTranscriber("nobody/no-such-whisper")
+
+
+def test_whisper_refuses_pickled_weights(tmp_path) -> None:
+    (tmp_path / "pytorch_model.bin").write_bytes(b"")
+    with pytest.raises(ModelLoadError, match="safetensors weights are required"):
+        WhisperTranscriber(str(tmp_path))
+
+
+# load_transcriber ----------------------------------------------------------------------------
+
+def test_load_transcriber_builds_both_backends(tiny_whisper) -> None:
+    assert isinstance(load_transcriber("pocketsphinx", vocabulary=["apples"]), PocketsphinxTranscriber)
+    assert isinstance(load_transcriber("whisper", str(tiny_whisper)), WhisperTranscriber)
+
+
+def test_load_transcriber_unknown_backend_names_choices() -> None:
+    with pytest.raises(ValueError, match=r"'kaldi'.*\['pocketsphinx', 'whisper'\]"):
+        load_transcriber("kaldi")
+
+
+def test_load_transcriber_whisper_needs_model() -> None:
+    with pytest.raises(ValueError, match="needs a model"):
+        load_transcriber("whisper")
+
+
+def test_load_transcriber_rejects_options_of_the_other_backend(tiny_whisper) -> None:
+    with pytest.raises(ValueError, match="vocabulary is for pocketsphinx"):
+        load_transcriber("whisper", str(tiny_whisper), vocabulary=["apples"])
+    with pytest.raises(ValueError, match="bundled en-us model"):
+        load_transcriber("pocketsphinx", "openai/whisper-tiny")
