@@ -10,10 +10,21 @@ import soundfile as sf
 from scipy.signal import stft
 
 from transferability.synthetic import TASKS, ManifestError, generate_task, read_manifest, write_manifest
+from transferability.synthetic.espeak import espeak_available
 from transferability.synthetic.spoof import Vocoder, bonafide_style, vocode
 from transferability.synthetic.voice import synthesise_utterance
 
 SR = 16000
+NEEDS_ESPEAK = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not on PATH")
+ENGINES = ["formant", pytest.param("espeak", marks=NEEDS_ESPEAK)]
+# Every task with every speech engine that changes it (music has no speech).
+TASK_ENGINES = [
+    ("genre", "formant"),
+    ("emotion", "formant"),
+    pytest.param("emotion", "espeak", marks=NEEDS_ESPEAK),
+    ("spoof", "formant"),
+    pytest.param("spoof", "espeak", marks=NEEDS_ESPEAK),
+]
 COLUMNS = ["item_id", "path", "label", "split", "duration", "dataset", "task"]
 LEARN_COUNTS = {"train": 20, "heldout": 10, "explain": 0}
 WILD_COUNT = 12  # spoof only: explain items per class, to train a classifier on the wild domain
@@ -71,15 +82,19 @@ def _features(manifest: pd.DataFrame, root: Path) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def learn_sets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
-    """Each task generated once at LEARN_COUNTS (seed 0), with the features of every clip."""
-    sets = {}
-    for task in TASKS:
-        counts = {**LEARN_COUNTS, "explain": WILD_COUNT} if task == "spoof" else LEARN_COUNTS
-        root = tmp_path_factory.mktemp(task)
-        manifest = generate_task(task, root, counts, seed=0)
-        sets[task] = (manifest, _features(manifest, root))
-    return sets
+def learn_set(tmp_path_factory: pytest.TempPathFactory):
+    """``learn_set(task, engine)``: the task generated once at LEARN_COUNTS (seed 0), with the features of every clip."""
+    sets: dict[tuple[str, str], tuple[pd.DataFrame, np.ndarray]] = {}
+
+    def get(task: str, engine: str) -> tuple[pd.DataFrame, np.ndarray]:
+        if (task, engine) not in sets:
+            counts = {**LEARN_COUNTS, "explain": WILD_COUNT} if task == "spoof" else LEARN_COUNTS
+            root = tmp_path_factory.mktemp(f"{task}-{engine}")
+            manifest = generate_task(task, root, counts, seed=0, speech=engine)
+            sets[task, engine] = (manifest, _features(manifest, root))
+        return sets[task, engine]
+
+    return get
 
 
 def _heldout_accuracy(manifest: pd.DataFrame, features: np.ndarray) -> dict[str, float]:
@@ -101,28 +116,29 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): sf.read(p, dtype="float32")[0].tobytes() for p in sorted(root.rglob("*.wav"))}
 
 
-@pytest.mark.parametrize("task", sorted(TASKS))
-def test_same_seed_gives_identical_files_and_manifest(task: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("task", "engine"), TASK_ENGINES)
+def test_same_seed_gives_identical_files_and_manifest(task: str, engine: str, tmp_path: Path) -> None:
     counts = {"train": 1, "heldout": 1, "explain": 1}
-    first = generate_task(task, tmp_path / "a", counts, seed=3)
-    second = generate_task(task, tmp_path / "b", counts, seed=3)
+    first = generate_task(task, tmp_path / "a", counts, seed=3, speech=engine)
+    second = generate_task(task, tmp_path / "b", counts, seed=3, speech=engine)
     pd.testing.assert_frame_equal(first, second)
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
 
 
-@pytest.mark.parametrize("task", sorted(TASKS))
-def test_other_seed_gives_other_audio(task: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("task", "engine"), TASK_ENGINES)
+def test_other_seed_gives_other_audio(task: str, engine: str, tmp_path: Path) -> None:
     counts = {"train": 1}
-    generate_task(task, tmp_path / "a", counts, seed=3)
-    generate_task(task, tmp_path / "b", counts, seed=4)
+    generate_task(task, tmp_path / "a", counts, seed=3, speech=engine)
+    generate_task(task, tmp_path / "b", counts, seed=4, speech=engine)
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert a.keys() == b.keys() and a
     assert all(a[name] != b[name] for name in a)
 
 
-def test_changing_one_split_count_leaves_other_items_unchanged(tmp_path: Path) -> None:
-    small = generate_task("spoof", tmp_path / "a", {"train": 2, "heldout": 1, "explain": 1}, seed=0)
-    large = generate_task("spoof", tmp_path / "b", {"train": 2, "heldout": 1, "explain": 3}, seed=0)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_changing_one_split_count_leaves_other_items_unchanged(engine: str, tmp_path: Path) -> None:
+    small = generate_task("spoof", tmp_path / "a", {"train": 2, "heldout": 1, "explain": 1}, seed=0, speech=engine)
+    large = generate_task("spoof", tmp_path / "b", {"train": 2, "heldout": 1, "explain": 3}, seed=0, speech=engine)
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
     kept = small["path"][small["split"] != "explain"]
     assert len(kept) > 0 and all(a[path] == b[path] for path in kept)
@@ -132,10 +148,10 @@ def test_changing_one_split_count_leaves_other_items_unchanged(tmp_path: Path) -
 
 # --- manifest and audio contract --------------------------------------------------------------
 
-@pytest.mark.parametrize("task", sorted(TASKS))
-def test_manifest_and_audio_follow_the_contract(task: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("task", "engine"), TASK_ENGINES)
+def test_manifest_and_audio_follow_the_contract(task: str, engine: str, tmp_path: Path) -> None:
     counts = {"train": 2, "heldout": 1, "explain": 1}
-    manifest = generate_task(task, tmp_path, counts, seed=0)
+    manifest = generate_task(task, tmp_path, counts, seed=0, speech=engine)
     spec = TASKS[task]
     assert list(manifest.columns) == COLUMNS
     assert manifest["item_id"].is_unique
@@ -160,7 +176,7 @@ def test_manifest_and_audio_follow_the_contract(task: str, tmp_path: Path) -> No
 
 
 def test_spoof_wild_has_no_train_split(tmp_path: Path) -> None:
-    manifest = generate_task("spoof", tmp_path, {"train": 1, "heldout": 1, "explain": 1}, seed=0)
+    manifest = generate_task("spoof", tmp_path, {"train": 1, "heldout": 1, "explain": 1}, seed=0, speech="formant")
     assert set(manifest.loc[manifest["dataset"] == "spoof_wild", "split"]) == {"heldout", "explain"}
     assert set(manifest.loc[manifest["dataset"] == "spoof_in", "split"]) == {"train", "heldout", "explain"}
 
@@ -182,36 +198,40 @@ def test_bad_arguments_are_rejected(tmp_path: Path) -> None:
         generate_task("speech", tmp_path, {"train": 1}, seed=0)
     with pytest.raises(ValueError, match="unknown split"):
         generate_task("genre", tmp_path, {"test": 1}, seed=0)
+    with pytest.raises(ValueError, match="unknown speech engine 'festival'"):
+        generate_task("emotion", tmp_path, {"train": 1}, seed=0, speech="festival")
 
 
 # --- learnability -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("task", ["genre", "emotion"])
-def test_four_class_tasks_are_learnable_from_simple_features(task: str, learn_sets) -> None:
-    manifest, features = learn_sets[task]
+@pytest.mark.parametrize(("task", "engine"), [("genre", "formant"), ("emotion", "formant"), pytest.param("emotion", "espeak", marks=NEEDS_ESPEAK)])
+def test_four_class_tasks_are_learnable_from_simple_features(task: str, engine: str, learn_set) -> None:
+    manifest, features = learn_set(task, engine)
     accuracy = _heldout_accuracy(manifest, features)
-    print(task, accuracy)
+    print(task, engine, accuracy)
     assert accuracy[task] >= 0.7  # chance is 0.25
 
 
-def test_spoof_is_learnable_in_domain_and_harder_in_the_wild(learn_sets) -> None:
-    manifest, features = learn_sets["spoof"]
+@pytest.mark.parametrize("engine", ENGINES)
+def test_spoof_is_learnable_in_domain_and_harder_in_the_wild(engine: str, learn_set) -> None:
+    manifest, features = learn_set("spoof", engine)
     accuracy = _heldout_accuracy(manifest, features)
-    print("spoof", accuracy)
+    print("spoof", engine, accuracy)
     assert accuracy["spoof_in"] >= 0.8
     assert accuracy["spoof_wild"] < accuracy["spoof_in"]
 
 
-def test_wild_domain_is_learnable_within_itself(learn_sets) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_wild_domain_is_learnable_within_itself(engine: str, learn_set) -> None:
     """The wild data is valid: trained on wild explain clips, a classifier beats chance on wild held-out clips."""
-    manifest, features = learn_sets["spoof"]
+    manifest, features = learn_set("spoof", engine)
     wild = (manifest["dataset"] == "spoof_wild").to_numpy()
     labels = manifest["label"].to_numpy()
     train = wild & (manifest["split"] == "explain").to_numpy()
     test = wild & (manifest["split"] == "heldout").to_numpy()
     predict = ridge_classifier(features[train], labels[train])
     accuracy = float(np.mean(predict(features[test]) == labels[test]))
-    print("spoof_wild -> spoof_wild", accuracy)
+    print("spoof_wild -> spoof_wild", engine, accuracy)
     assert accuracy >= 0.6  # chance is 0.5
 
 

@@ -2,5 +2,6 @@
 spoof speech in an in-domain and a wild domain, generated deterministically from a seed."""
 from ..manifest import ManifestError, read_manifest, write_manifest
 from .dataset import TASKS, generate_task
+from .speech import SPEECH_ENGINES, resolve_speech_engine
 
-__all__ = ["TASKS", "ManifestError", "generate_task", "read_manifest", "write_manifest"]
+__all__ = ["SPEECH_ENGINES", "TASKS", "ManifestError", "generate_task", "read_manifest", "resolve_speech_engine", "write_manifest"]

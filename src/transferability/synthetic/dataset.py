@@ -13,12 +13,13 @@ from ..audio import write_wav
 from ..manifest import COLUMNS as MANIFEST_COLUMNS
 from ..manifest import SPLITS
 from .music import GENRES, synthesise_music
+from .speech import resolve_speech_engine, synthesise_spoken_emotion
 from .spoof import SPOOF_LABELS, synthesise_spoof_item
 from .voice import EMOTIONS, synthesise_emotion
 
 
-# (rng, label, dataset, sample_rate, seconds) -> float32 waveform
-ClipGenerator = Callable[[np.random.Generator, str, str, int, float], np.ndarray]
+# (rng, label, dataset, sample_rate, seconds, speech engine "espeak" or "formant") -> float32 waveform
+ClipGenerator = Callable[[np.random.Generator, str, str, int, float, str], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,13 @@ class TaskSpec:
     generate: ClipGenerator
 
 
-def _genre_clip(rng: np.random.Generator, label: str, dataset: str, sample_rate: int, seconds: float) -> np.ndarray:
+def _genre_clip(rng: np.random.Generator, label: str, dataset: str, sample_rate: int, seconds: float, engine: str) -> np.ndarray:
     return synthesise_music(rng, label, sample_rate, seconds)
 
 
-def _emotion_clip(rng: np.random.Generator, label: str, dataset: str, sample_rate: int, seconds: float) -> np.ndarray:
+def _emotion_clip(rng: np.random.Generator, label: str, dataset: str, sample_rate: int, seconds: float, engine: str) -> np.ndarray:
+    if engine == "espeak":
+        return synthesise_spoken_emotion(rng, label, sample_rate, seconds)
     return synthesise_emotion(rng, label, sample_rate, seconds)
 
 
@@ -78,14 +81,22 @@ def _check_counts(counts: dict[str, int]) -> dict[str, int]:
 
 
 def generate_task(
-    task: str, out_dir: Path, counts: dict[str, int], seed: int, seconds: float = 2.0, sample_rate: int = 16000
+    task: str,
+    out_dir: Path,
+    counts: dict[str, int],
+    seed: int,
+    seconds: float = 2.0,
+    sample_rate: int = 16000,
+    speech: str = "auto",
 ) -> pd.DataFrame:
     """Write ``counts[split]`` clips per class and split of every dataset of ``task`` under
-    ``out_dir/<dataset>/<label>/<item_id>.wav`` and return their manifest (paths relative to ``out_dir``)."""
+    ``out_dir/<dataset>/<label>/<item_id>.wav`` and return their manifest (paths relative to ``out_dir``).
+    Speech is spoken by the engine ``speech`` means (see :func:`.speech.resolve_speech_engine`)."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {sorted(TASKS)}")
     spec = TASKS[task]
     counts = _check_counts(counts)
+    engine = resolve_speech_engine(speech)
     out_dir = Path(out_dir)
     n_samples = int(round(seconds * sample_rate))
     rows = []
@@ -96,7 +107,7 @@ def generate_task(
                     item_id = f"{dataset.name}-{label}-{split}-{index:04d}"
                     relative = Path(dataset.name) / label / f"{item_id}.wav"
                     rng = np.random.default_rng(item_seed(seed, task, dataset.name, label, split, index))
-                    waveform = spec.generate(rng, label, dataset.name, sample_rate, seconds)
+                    waveform = spec.generate(rng, label, dataset.name, sample_rate, seconds, engine)
                     if waveform.size != n_samples:
                         raise RuntimeError(f"{item_id}: generated {waveform.size} samples, expected {n_samples}")
                     write_wav(out_dir / relative, waveform, sample_rate)

@@ -1,6 +1,7 @@
 """Bona fide vs spoof speech in two domains.
 
-Bona fide speech is the source-filter voice (:mod:`.voice`) with a random neutral-ish style. A
+Bona fide speech is a random speaker with a neutral-ish style, spoken by the speech engine: espeak-ng
+sentences (:mod:`.speech`) or the word-free source-filter voice (:mod:`.voice`). A
 spoof is a vocoder-like resynthesis of such an utterance: its STFT magnitude is smoothed onto mel
 bands (losing the harmonic fine structure a mel-spectrogram vocoder loses), band-limited, and
 turned back into a waveform by a few Griffin-Lim iterations from random phase, then level-matched.
@@ -17,6 +18,7 @@ import numpy as np
 from scipy.signal import fftconvolve, istft, stft
 
 from .dsp import band_filter, coloured_noise, db_to_amplitude, mix_at, rms, set_level
+from .speech import SpokenStyle, random_voice, spoken_utterance
 from .voice import VoiceStyle, random_speaker, synthesise_utterance
 
 SPOOF_LABELS = ("bonafide", "spoof")
@@ -49,6 +51,30 @@ def bonafide_style(rng: np.random.Generator) -> VoiceStyle:
         jitter=rng.uniform(0.005, 0.02),
         shimmer=rng.uniform(0.02, 0.06),
     )
+
+
+def spoken_bonafide_style(rng: np.random.Generator) -> SpokenStyle:
+    """A random espeak-ng speaker with a calm, neutral-ish speaking style."""
+    voice, pitch = random_voice(rng)
+    return SpokenStyle(
+        voice=voice,
+        pitch=pitch,
+        pitch_range=int(rng.integers(30, 71)),
+        speed=int(rng.integers(140, 181)),
+        word_gap=0,
+        ending=".",
+        energy_db=-22.0,
+        shelf_db=rng.uniform(-3.0, 3.0),
+    )
+
+
+def bonafide_speech(rng: np.random.Generator, engine: str, sample_rate: int, seconds: float) -> np.ndarray:
+    """Bona fide speech of ``engine`` ("espeak" or "formant"), at -22 dBFS."""
+    if engine == "espeak":
+        return spoken_utterance(rng, spoken_bonafide_style(rng), sample_rate, seconds)
+    if engine == "formant":
+        return synthesise_utterance(rng, bonafide_style(rng), sample_rate, seconds)
+    raise ValueError(f"unknown speech engine {engine!r}; expected 'espeak' or 'formant'")
 
 
 def _mel(hz: float | np.ndarray) -> float | np.ndarray:
@@ -158,14 +184,14 @@ def _studio_channel(rng: np.random.Generator, speech: np.ndarray) -> np.ndarray:
 
 
 def synthesise_spoof_item(
-    rng: np.random.Generator, label: str, domain: str, sample_rate: int = 16000, seconds: float = 2.0
+    rng: np.random.Generator, label: str, domain: str, sample_rate: int = 16000, seconds: float = 2.0, engine: str = "formant"
 ) -> np.ndarray:
-    """One float32 clip of ``label`` ("bonafide" or "spoof") recorded in ``domain``."""
+    """One float32 clip of ``label`` ("bonafide" or "spoof") recorded in ``domain``, spoken by ``engine``."""
     if label not in SPOOF_LABELS:
         raise ValueError(f"unknown label {label!r}; expected one of {SPOOF_LABELS}")
     if domain not in DOMAINS:
         raise ValueError(f"unknown domain {domain!r}; expected one of {DOMAINS}")
-    speech = synthesise_utterance(rng, bonafide_style(rng), sample_rate, seconds)
+    speech = bonafide_speech(rng, engine, sample_rate, seconds)
     if label == "spoof":
         speech = vocode(rng, speech, sample_rate, _draw_vocoder(rng, domain))
     if domain == "spoof_in":

@@ -253,17 +253,23 @@ def _lognormal(rng: np.random.Generator, sigma: float) -> float:
     return float(np.exp(rng.normal(0.0, sigma)))
 
 
-def emotion_style(rng: np.random.Generator, emotion: str) -> VoiceStyle:
-    """A random speaker speaking with ``emotion``; each cue group comes from another emotion with
-    probability ``EMOTION_CUE_SWAP_PROBABILITY`` and every value has a per-clip spread."""
+def emotion_cue_sources(rng: np.random.Generator, emotion: str) -> dict[str, str]:
+    """The emotion each cue group of an ``emotion`` clip is spoken with: another emotion with
+    probability ``EMOTION_CUE_SWAP_PROBABILITY``, else ``emotion`` itself."""
     if emotion not in EMOTIONS:
         raise ValueError(f"unknown emotion {emotion!r}; expected one of {EMOTIONS}")
     others = [e for e in EMOTIONS if e != emotion]
-    source = {
-        cue: _EMOTION_PROFILES[str(rng.choice(others)) if rng.random() < EMOTION_CUE_SWAP_PROBABILITY else emotion]
+    return {
+        cue: str(rng.choice(others)) if rng.random() < EMOTION_CUE_SWAP_PROBABILITY else emotion
         for cue in EMOTION_CUE_GROUPS
     }
-    pitch, tempo, energy, quality = (source[cue] for cue in EMOTION_CUE_GROUPS)
+
+
+def emotion_style(rng: np.random.Generator, emotion: str) -> VoiceStyle:
+    """A random speaker speaking with ``emotion``; each cue group comes from another emotion with
+    probability ``EMOTION_CUE_SWAP_PROBABILITY`` and every value has a per-clip spread."""
+    source = emotion_cue_sources(rng, emotion)
+    pitch, tempo, energy, quality = (_EMOTION_PROFILES[source[cue]] for cue in EMOTION_CUE_GROUPS)
     pitch_hz, formant_scale = random_speaker(rng)
     return VoiceStyle(
         pitch_hz=pitch_hz * pitch.pitch_factor * _lognormal(rng, 0.06),
@@ -281,5 +287,9 @@ def emotion_style(rng: np.random.Generator, emotion: str) -> VoiceStyle:
 
 def synthesise_emotion(rng: np.random.Generator, emotion: str, sample_rate: int = 16000, seconds: float = 2.0) -> np.ndarray:
     """One float32 emotion-like utterance in a quiet room (noise floor 50 dB below the speech)."""
-    speech = synthesise_utterance(rng, emotion_style(rng, emotion), sample_rate, seconds)
+    return in_quiet_room(rng, synthesise_utterance(rng, emotion_style(rng, emotion), sample_rate, seconds))
+
+
+def in_quiet_room(rng: np.random.Generator, speech: np.ndarray) -> np.ndarray:
+    """``speech`` plus a pink noise floor 50 dB below it, at the level of ``speech``."""
     return set_level(mix_at(speech, coloured_noise(rng, speech.size, 1.0), -50.0), 20.0 * np.log10(rms(speech)))
