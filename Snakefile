@@ -22,6 +22,10 @@ include: "rules/models.smk"
 include: "rules/explain.smk"
 include: "rules/scoring.smk"
 include: "rules/transferability.smk"
+include: "rules/composition.smk"
+include: "rules/spectra.smk"
+include: "rules/asr.smk"
+include: "rules/paper.smk"
 
 
 rule all:

@@ -10,6 +10,23 @@ wildcard_constraints:
     shard=r"\d+",
 
 
+def check_config_consistency():
+    """What the schema cannot say: sections naming tasks name configured ones; ASR options fit the backend."""
+    for key, named in (("contrasts", list(config["contrasts"])), ("asr.tasks", config["asr"]["tasks"]),
+                       ("examples", list(config["examples"]))):
+        unknown = [t for t in named if t not in TASKS]
+        if unknown:
+            raise ValueError(f"config {key}: unknown task(s) {unknown}; the configured tasks are {TASKS}")
+    asr = config["asr"]
+    if asr["backend"] == "whisper" and (asr["model"] is None or asr["vocabulary"] is not None):
+        raise ValueError("config asr: the whisper backend needs asr.model (hub id or folder) and asr.vocabulary: null")
+    if asr["backend"] == "pocketsphinx" and asr["model"] is not None:
+        raise ValueError("config asr.model: pocketsphinx uses its bundled English model; set asr.model: null")
+
+
+check_config_consistency()
+
+
 def task_config(task):
     return config["tasks"][task]
 
@@ -114,8 +131,130 @@ def explain_gpus():
     return 1 if config["explain"]["device"].startswith("cuda") else 0
 
 
+def task_models(wildcards):
+    return list(task_config(wildcards.task)["models"])
+
+
+def this_model_facts(wildcards):
+    return f"{R}/models/{wildcards.task}/{wildcards.model}.facts.json"
+
+
+def task_explanations(wildcards):
+    """Every explanation shard of every model of the task, by model."""
+    n = config["explain"]["shards"]
+    return {
+        m: [f"{R}/explanations/{wildcards.task}/{m}/shard-{i}.jsonl" for i in range(n)]
+        for m in task_config(wildcards.task)["models"]
+    }
+
+
+def task_explanation_files(wildcards):
+    return [path for paths in task_explanations(wildcards).values() for path in paths]
+
+
+def task_facts_by_model(wildcards):
+    return {m: f"{R}/models/{wildcards.task}/{m}.facts.json" for m in task_config(wildcards.task)["models"]}
+
+
+def task_compositions(wildcards):
+    return [f"{R}/composition/{wildcards.task}/{m}.json" for m in task_config(wildcards.task)["models"]]
+
+
+def task_composite_dirs(wildcards):
+    return [f"{R}/composition/{wildcards.task}/{m}" for m in task_config(wildcards.task)["models"]]
+
+
+def contrast(task):
+    """[real, fake] classes of a task with signature analyses (Sections 5.2-5.3), or None."""
+    entry = config["contrasts"].get(task)
+    if entry is None:
+        return None
+    unknown = [entry[k] for k in ("real", "fake") if entry[k] not in task_config(task)["labels"]]
+    if unknown:
+        raise ValueError(f"contrasts.{task}: {unknown} not among the task's labels {task_config(task)['labels']}")
+    return [entry["real"], entry["fake"]]
+
+
+def task_contrast(wildcards):
+    return contrast(wildcards.task)
+
+
+def this_contrast(wildcards):
+    pair = contrast(wildcards.task)
+    if pair is None:
+        raise ValueError(f"task {wildcards.task!r} has no entry under 'contrasts' in the config")
+    return {"real": pair[0], "fake": pair[1]}
+
+
+def task_signatures(wildcards):
+    return [f"{R}/signatures/{wildcards.task}/{m}.json" for m in task_config(wildcards.task)["models"]]
+
+
+def task_asr(wildcards):
+    return [f"{R}/asr/{wildcards.task}/{m}.csv" for m in task_config(wildcards.task)["models"]]
+
+
+def asr_gpus():
+    return 1 if config["asr"]["device"].startswith("cuda") else 0
+
+
+def example_model(wildcards):
+    entry = config["examples"].get(wildcards.task, {})
+    return entry.get("model") or list(task_config(wildcards.task)["models"])[0]
+
+
+def example_item(wildcards):
+    return config["examples"].get(wildcards.task, {}).get("item")
+
+
+def example_inputs(wildcards):
+    model = example_model(wildcards)
+    n = config["explain"]["shards"]
+    return {
+        "manifest": manifest_path(wildcards),
+        "entries": [f"{R}/explanations/{wildcards.task}/{model}/shard-{i}.jsonl" for i in range(n)],
+        "facts": f"{R}/models/{wildcards.task}/{model}.facts.json",
+    }
+
+
+def task_tables(task):
+    """Every LaTeX table of a task, in the paper's order."""
+    tables = [f"{R}/tables/{task}/transferability.tex", f"{R}/tables/{task}/composition.tex"]
+    if contrast(task) is not None:
+        tables += [f"{R}/tables/{task}/entropy_tests.tex", f"{R}/tables/{task}/signature.tex"]
+    if task in config["asr"]["tasks"]:
+        tables.append(f"{R}/tables/{task}/asr.tex")
+    return tables
+
+
+FIGURE_CAPTIONS = {
+    "example": "{task}: a clip's spectrum with its sufficient, complete and 1-complete bins, and their signals (Figure 1 style).",
+    "composite_psd": "{task}: Welch power spectral density of each model's composite of each class (Figure 3).",
+    "entropy": "{task}: normalised spectral entropy of the signals grouped by the explaining model's class (Figure 4).",
+}
+
+
+def task_figures(task):
+    return [(f"{R}/figures/{task}/{name}.pdf", caption.format(task=task)) for name, caption in FIGURE_CAPTIONS.items()]
+
+
+def paper_tables(wildcards):
+    return [t for task in TASKS for t in task_tables(task)]
+
+
+def paper_figures(wildcards):
+    return [path for task in TASKS for path, _ in task_figures(task)]
+
+
+def paper_figure_captions(wildcards):
+    return [list(figure) for task in TASKS for figure in task_figures(task)]
+
+
 def final_outputs():
-    outputs = []
+    outputs = [f"{R}/paper/main.tex"]
     for task in TASKS:
-        outputs += [f"{R}/tables/{task}/transferability.tex", f"{R}/tables/{task}/transferability.csv"]
+        outputs += [f"{R}/tables/{task}/transferability.csv", f"{R}/tables/{task}/composition.csv"]
+        outputs += task_tables(task) + [path for path, _ in task_figures(task)]
+    if config["paper"]["pdf"]:
+        outputs.append(f"{R}/paper/main.pdf")
     return outputs

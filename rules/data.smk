@@ -10,6 +10,7 @@ rule synthetic_data:
         seconds=config["data"]["seconds"],
         sample_rate=config["data"]["sample_rate"],
         seed=config["seed"],
+        speech=config["data"]["speech"],
     conda:
         "../envs/transferability.yaml"
     log:

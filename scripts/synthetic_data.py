@@ -11,5 +11,6 @@ run_step(
     seconds=snakemake.params.seconds,
     sample_rate=snakemake.params.sample_rate,
     seed=snakemake.params.seed,
+    speech=snakemake.params.speech,
     output=Path(snakemake.output.manifest),
 )

@@ -15,8 +15,31 @@ def test_default_dag_has_every_stage_for_every_model(tmp_path):
         "explain_shard": 12,
         "score_signals": 12,
         "transferability_tables": 3,
+        "compose_model": 12,
+        "composition_report": 3,
+        "spectral_entropy": 3,
+        "signature_model": 4,
+        "signature_table": 1,
+        "asr_model": 8,
+        "asr_table": 2,
+        "example_figure": 3,
+        "paper_tex": 1,
         "all": 1,
     }
+
+
+def test_paper_pdf_is_built_only_when_asked(tmp_path):
+    config = write_config(tmp_path / "config.yaml", {"results": str(tmp_path / "results"), "paper": {"pdf": True}})
+    assert scheduled_rules(snakemake("-n", config=config).stdout)["paper_pdf"] == 1
+
+
+def test_sections_naming_tasks_must_name_configured_ones(tmp_path):
+    for overrides, named in (({"asr": {"tasks": ["speech"]}}, "asr.tasks"),
+                             ({"contrasts": {"genre": {"real": "blues", "fake": "punk"}}}, "contrasts.genre"),
+                             ({"asr": {"backend": "whisper"}}, "asr")):
+        config = write_config(tmp_path / "config.yaml", {"results": str(tmp_path / "results"), **overrides})
+        result = snakemake("-n", config=config, check=False)
+        assert result.returncode != 0 and named in result.stdout + result.stderr, overrides
 
 
 def test_shard_count_multiplies_explanation_jobs_only(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -13,6 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from transferability.audio import load_audio
+from transferability.models import load_classifier
+from transferability.scoring import target_probabilities
 from workflow_runner import REPO, scheduled_rules, snakemake, snakemake_command, write_config
 
 pytestmark = pytest.mark.slow
@@ -34,7 +38,11 @@ REDUCED = {
     "training": {"epochs": {"wav2vec2": 1, "whisper": 1, "ast": 1, "cnn": 2}},
     "explain": {"settings": {"min_iterations": 4, "max_iterations": 4, "round_size": 4, "minimality_max_candidates": 64}},
     "transferability": {"bootstrap_resamples": 50},
+    "asr": {"tasks": ["spoof"]},
+    # CI installs a minimal TeX and requires the PDF; elsewhere it is built when pdflatex exists.
+    "paper": {"pdf": bool(shutil.which("pdflatex") or os.environ.get("TRANSFERABILITY_REQUIRE_TEX"))},
 }
+PAPER_JOBS = {"paper_tex": 1, **({"paper_pdf": 1} if REDUCED["paper"]["pdf"] else {})}
 KILLED_SHARD = "explanations/genre/MC1/shard-0.jsonl"
 
 
@@ -107,6 +115,98 @@ def test_every_table_and_its_csv_are_written(run):
     assert facts["parameters"] > 0 and 0.0 <= facts["accuracy"]["genre"] <= 1.0
 
 
+def test_every_analysis_artefact_is_written(run):
+    _, results, _, _ = run
+    for task in ("genre", "spoof"):
+        for name in ("tables/{t}/composition.tex", "tables/{t}/composition.csv", "figures/{t}/example.pdf",
+                     "figures/{t}/composite_psd.pdf", "figures/{t}/entropy.pdf", "entropy/{t}.csv"):
+            assert (results / name.format(t=task)).stat().st_size > 0, name
+    for name in ("entropy_tests.tex", "signature.tex", "signature.csv", "asr.tex", "asr.csv"):
+        assert (results / "tables/spoof" / name).stat().st_size > 0, name
+    tex = (results / "paper/main.tex").read_text()
+    for task in ("genre", "spoof"):
+        assert f"tables/{task}/transferability.tex" in tex and f"figures/{task}/entropy.pdf" in tex
+    assert "tables/spoof/asr.tex" in tex and "tables/genre/asr.tex" not in tex
+    if REDUCED["paper"]["pdf"]:
+        assert (results / "paper/main.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_composites_keep_their_class_when_requeried(run):
+    _, results, _, _ = run
+    checked = 0
+    for summary in sorted((results / "composition/spoof").glob("*.json")):
+        payload = json.loads(summary.read_text())
+        model = load_classifier(str(results / "models/spoof" / payload["model"]), name=payload["model"])
+        for composite in payload["composites"]:
+            if "wav" not in composite:
+                assert composite["kept"] == 0
+                continue
+            clip = load_audio(summary.with_suffix("") / composite["wav"], model.sample_rate).waveform
+            probs = target_probabilities([clip], model.sample_rate, model, 1)[0]
+            assert model.class_names[int(np.argmax(probs))] == composite["class"]
+            checked += 1
+    assert checked > 0
+
+
+def test_compositionality_degree_recomputed_from_the_trials(run):
+    _, results, _, _ = run
+    table = pd.read_csv(results / "tables/genre/composition.csv")
+    for summary in sorted((results / "composition/genre").glob("*.json")):
+        for composite in json.loads(summary.read_text())["composites"]:
+            trials = composite["trials"]
+            row = table[(table["model"] == composite["model"]) & (table["class"] == composite["class"])]
+            if not trials:
+                assert np.isnan(row["degree"].iloc[0])
+                continue
+            kept = sum(t["kept"] for t in trials)
+            assert row["degree"].iloc[0] == pytest.approx(kept / len(trials))
+            assert kept == len(composite["kept_items"]) and trials[0]["kept"] == (trials[0]["predicted"] == composite["class"])
+
+
+def test_mann_whitney_p_value_recomputed_from_the_stored_entropies(run):
+    from scipy.stats import mannwhitneyu
+
+    _, results, _, _ = run
+    values = pd.read_csv(results / "entropy/spoof.csv")
+    tests = pd.read_csv(results / "tables/spoof/entropy_tests.csv")
+    compared = 0
+    for test in tests.itertuples():
+        group = values[(values["model"] == test.model) & (values["dataset"] == test.dataset)]
+        real = group.loc[group["class"] == "bonafide", "entropy"]
+        fake = group.loc[group["class"] == "spoof", "entropy"]
+        if len(real) and len(fake):
+            assert test.p == pytest.approx(mannwhitneyu(real, fake, alternative="two-sided").pvalue)
+            compared += 1
+        else:
+            assert np.isnan(test.p)
+    assert compared > 0
+
+
+def _indel_ratio(a: str, b: str) -> float:
+    """1 - (insertions + deletions) / (len(a) + len(b)), by a longest-common-subsequence table."""
+    if not a and not b:
+        return 1.0
+    lcs = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            lcs[i + 1][j + 1] = lcs[i][j] + 1 if x == y else max(lcs[i][j + 1], lcs[i + 1][j])
+    return 2 * lcs[-1][-1] / (len(a) + len(b))
+
+
+def test_levenshtein_ratios_and_stoi_recomputed_from_the_transcripts(run):
+    _, results, _, _ = run
+    transcripts = pd.concat([pd.read_csv(p, keep_default_na=False) for p in sorted((results / "asr/spoof").glob("*.csv"))])
+    assert len(transcripts) > 0
+    for (_, _), item in transcripts.groupby(["model", "item_id"]):
+        reference = item.loc[item["signal"] == "original", "normalised"].iloc[0]
+        for row in item.itertuples():
+            assert float(row.levenshtein_ratio) == pytest.approx(_indel_ratio(reference, row.normalised))
+    originals = transcripts[transcripts["signal"] == "original"]
+    assert (originals["levenshtein_ratio"].astype(float) == 1.0).all()
+    stoi = originals["stoi"].replace("", np.nan).astype(float).dropna()
+    assert len(stoi) and np.allclose(stoi, 1.0, atol=1e-6)  # STOI of a signal against itself
+
+
 def _recomputed_alpha(scores: pd.DataFrame, signal: str, dataset: str) -> dict[tuple[str, str], float]:
     """alpha(f, g) straight from the stored probabilities: argmax over the p: columns."""
     labels = [c[2:] for c in scores.columns if c.startswith("p:")]
@@ -136,7 +236,7 @@ def test_changing_epsilon_reruns_only_the_tables(run):
     directory, results, _, _ = run
     config = _reduced_config(directory, results, "epsilon.yaml", transferability={"epsilon": 0.3, "bootstrap_resamples": 50})
     jobs = scheduled_rules(snakemake("-n", config=config).stdout)
-    assert jobs == {"transferability_tables": 2, "all": 1}
+    assert jobs == {"transferability_tables": 2, **PAPER_JOBS, "all": 1}
 
 
 def test_changing_explainer_settings_reruns_explanations_and_what_follows(run):
@@ -144,7 +244,11 @@ def test_changing_explainer_settings_reruns_explanations_and_what_follows(run):
     settings = {**REDUCED["explain"]["settings"], "delta": 0.7}
     config = _reduced_config(directory, results, "delta.yaml", explain={"settings": settings})
     jobs = scheduled_rules(snakemake("-n", config=config).stdout)
-    assert jobs == {"explain_shard": 5, "score_signals": 5, "transferability_tables": 2, "all": 1}
+    assert jobs == {
+        "explain_shard": 5, "score_signals": 5, "transferability_tables": 2, "compose_model": 5,
+        "composition_report": 2, "spectral_entropy": 2, "signature_model": 2, "signature_table": 1,
+        "asr_model": 2, "asr_table": 1, "example_figure": 2, **PAPER_JOBS, "all": 1,
+    }
 
 
 def test_rerun_with_nothing_changed_does_nothing(run):
@@ -158,4 +262,7 @@ def test_report_holds_the_tables_with_their_captions(run):
     snakemake("--report", str(directory / "report.html"), config=config)
     html = (directory / "report.html").read_text()
     assert "Alpha-transferability of sufficient (top block)" in html
+    for caption in ("Degree of compositionality for task", "Welch power spectral density", "Mann-Whitney U test",
+                    "Transfer across labels", "Speech recognition as an oracle", "A Figure 1-style example"):
+        assert caption in html, caption
     assert html.count("transferability.csv") >= 1 and html.count("transferability.tex") >= 1

@@ -66,12 +66,14 @@ def score_model(
 
 
 def make_synthetic_data(
-    task: str, counts: dict[str, int], seconds: float, sample_rate: int, seed: int, output: Path, log: Log
+    task: str, counts: dict[str, int], seconds: float, sample_rate: int, seed: int, speech: str, output: Path, log: Log
 ) -> None:
     """Generate one synthetic task's clips next to its manifest."""
-    from .synthetic import generate_task
+    from .synthetic import generate_task, resolve_speech_engine
 
-    frame = generate_task(task, Path(output).parent, counts, seed, seconds=seconds, sample_rate=sample_rate)
+    engine = resolve_speech_engine(speech)
+    log(f"speech engine: {engine} (data.speech: {speech})")
+    frame = generate_task(task, Path(output).parent, counts, seed, seconds=seconds, sample_rate=sample_rate, speech=engine)
     write_manifest(frame, output)
     log(f"{len(frame)} clips: " + ", ".join(f"{k}={v}" for k, v in frame.groupby(["dataset", "split"]).size().items()))
 

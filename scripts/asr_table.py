@@ -1,0 +1,16 @@
+from pathlib import Path
+
+from transferability.snakemake_adapter import run_step
+from transferability.speech_steps import asr_table
+
+run_step(
+    snakemake,
+    asr_table,
+    results=[Path(p) for p in snakemake.input.results],
+    task=snakemake.params.task,
+    labels=list(snakemake.params.labels),
+    models=list(snakemake.params.models),
+    datasets=list(snakemake.params.datasets),
+    latex=Path(snakemake.output.latex),
+    csv=Path(snakemake.output.csv),
+)

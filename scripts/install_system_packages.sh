@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Optional system packages (Debian/Ubuntu, as root): espeak-ng gives the embedded default's speech
+# real words an ASR can transcribe; a minimal TeX compiles results/paper/main.tex. Without them the
+# workflow still runs (formant speech, main.tex not compiled); CI installs them to test both.
+set -euo pipefail
+PACKAGES=(espeak-ng texlive-latex-base texlive-latex-recommended)
+if ! command -v apt-get >/dev/null; then
+  echo "no apt-get here: install ${PACKAGES[*]} with your system's package manager" >&2
+  exit 1
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get install -y --no-install-recommends "${PACKAGES[@]}" >/dev/null \
+  || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends "${PACKAGES[@]}" >/dev/null; }
+echo "installed ${PACKAGES[*]}"
