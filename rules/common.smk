@@ -105,6 +105,11 @@ def this_model_backbone(wildcards):
     return backbone(wildcards.task, wildcards.model)
 
 
+def task_counts(wildcards):
+    """data.counts with the task's own counts laid over them."""
+    return {**config["data"]["counts"], **task_config(wildcards.task).get("counts", {})}
+
+
 def task_labels(wildcards):
     return task_config(wildcards.task)["labels"]
 

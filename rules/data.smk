@@ -6,7 +6,7 @@ rule synthetic_data:
         manifest=f"{R}/data/{{task}}/manifest.csv",
     params:
         task="{task}",
-        counts=config["data"]["counts"],
+        counts=task_counts,
         seconds=config["data"]["seconds"],
         sample_rate=config["data"]["sample_rate"],
         seed=config["seed"],

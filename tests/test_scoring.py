@@ -6,8 +6,8 @@ import pytest
 
 from known_answer import classifier, tones
 from transferability import ExplainerConfig, explain
-from transferability.audio import write_wav
 from transferability.labels import LabelMap
+from transferability.explained import ExplainedItem
 from transferability.scoring import fit_to_target, item_signals, score_signals
 from transferability.toy_models import LoudestBand
 
@@ -20,10 +20,10 @@ def scored(tmp_path_factory):
     source = classifier(LoudestBand([LOW, MID]), ("low", "mid"), "A")
     mirrored = classifier(LoudestBand([MID, LOW]), ("MID", "Low"), "B")  # same decision, other label order and case
     clip = tones([(2200, 1.0), (2600, 0.8), (500, 0.6)], noise=0.01)
-    path = write_wav(tmp_path_factory.mktemp("audio") / "x.wav", clip, 16_000)
     record = explain(clip, source, ExplainerConfig(seed=1), clip_id="x")
     maps = {m.name: LabelMap.build(m.name, m.class_names, CANONICAL) for m in (source, mirrored)}
-    signals = item_signals(record, path, "toyset", CANONICAL[maps["A"].canonical_index(record.class_index)])
+    item = ExplainedItem(record, "toyset", "mid", CANONICAL[maps["A"].canonical_index(record.class_index)], clip)
+    signals = item_signals(item)
     table = score_signals(signals, "toy", "A", {"A": source, "B": mirrored}, maps, CANONICAL, log=lambda _: None)
     return record, table
 

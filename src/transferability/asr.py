@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
-from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 import Levenshtein
@@ -22,8 +21,7 @@ from pystoi import stoi
 from transformers import WhisperForConditionalGeneration, WhisperProcessor
 
 from .audio import is_silent, resample, validate_waveform
-from .models.base import ModelLoadError
-from .models.huggingface import _is_path_like, _one_line, _require_safetensors
+from .models.huggingface import load_pretrained
 
 BACKENDS = ("pocketsphinx", "whisper")
 POCKETSPHINX_RATE = 16000
@@ -192,19 +190,12 @@ class WhisperTranscriber:
 
 def _load_whisper(spec: str) -> tuple[WhisperForConditionalGeneration, WhisperProcessor]:
     """Model and processor from a local directory (safetensors required) or a hub id."""
-    local = Path(spec).expanduser()
-    if local.is_dir():
-        _require_safetensors(spec, local)
-    elif _is_path_like(spec):
-        raise ModelLoadError(f"Whisper model {spec!r}: no such directory")
-    source = str(local) if local.is_dir() else spec
-    try:
+
+    def load(source: str) -> tuple[WhisperForConditionalGeneration, WhisperProcessor]:
         model = WhisperForConditionalGeneration.from_pretrained(source, use_safetensors=True, dtype=torch.float32)
-        processor = WhisperProcessor.from_pretrained(source)
-    except Exception as exc:  # from_pretrained raises OSError, ValueError, KeyError, ... for bad input
-        where = "could not be loaded" if local.is_dir() else "not found locally and could not be downloaded"
-        raise ModelLoadError(f"Whisper model {spec!r}: {where} ({_one_line(exc)})") from exc
-    return model, processor
+        return model, WhisperProcessor.from_pretrained(source)
+
+    return load_pretrained(spec, "Whisper model", load)
 
 
 def _language_kwargs(model: WhisperForConditionalGeneration, language: str, spec: str) -> dict[str, str]:

@@ -39,7 +39,7 @@ def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), Path(start).resolve())).as_posix()
 
 
-def paper_tex(tables: Sequence[Path], figures: Sequence[tuple[Path, str]], output: Path, title: str) -> None:
+def paper_tex(tables: Sequence[Path], figures: Sequence[tuple[Path, str]], output: Path, title: str, log: Log) -> None:
     """``main.tex`` that inputs every table and includes every figure (paths relative to its folder)."""
     folder = Path(output).parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -59,6 +59,7 @@ def paper_tex(tables: Sequence[Path], figures: Sequence[tuple[Path, str]], outpu
             lines.append(r"\clearpage")
     lines.append(r"\end{document}")
     Path(output).write_text("\n".join(lines) + "\n")
+    log(f"wrote {output}: {len(tables)} tables, {len(figures)} figures")
 
 
 def compile_pdf(tex: Path, output: Path, log: Log) -> None:

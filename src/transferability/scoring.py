@@ -3,18 +3,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 import torch
 
-from .audio import load_audio, resample
-from .explainer import as_explained, render_signals
+from .audio import resample
+from .explained import ExplainedItem
 from .labels import LabelMap
 from .models.base import AudioClassifier
-from .record import Explanation
 
 SIGNALS = ("original", "sufficient", "complete", "inverse")
 
@@ -32,13 +30,13 @@ class ScoredSignal:
     stability: dict[str, Any]
 
 
-def item_signals(record: Explanation, audio_path: Path, dataset: str, explained_class: str) -> list[ScoredSignal]:
+def item_signals(item: ExplainedItem) -> list[ScoredSignal]:
     """The original clip as the source model saw it, and its sufficient, complete and inverse signals."""
-    original = as_explained(load_audio(audio_path, record.sample_rate).waveform, record)
-    waveforms = {"original": original, **render_signals(original, record)}
+    record = item.record
+    waveforms = item.signals()
     stability = {"chain_stable": record.stability["chain_stable"], "converged": record.stability["converged"]}
     return [
-        ScoredSignal(record.clip_id, dataset, name, explained_class, waveforms[name], record.sample_rate, stability)
+        ScoredSignal(record.clip_id, item.dataset, name, item.explained_class, waveforms[name], record.sample_rate, stability)
         for name in SIGNALS
         if name in waveforms
     ]

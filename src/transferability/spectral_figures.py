@@ -24,6 +24,15 @@ def _new_figure(width: float, height: float) -> Figure:
     return fig
 
 
+def _save(fig: Figure, path: str | Path, title: str) -> Path:
+    if title:
+        fig.suptitle(title, fontsize=10)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return path
+
+
 def plot_composite_psd(
     composites: Composites, datasets: Sequence[str], models: Sequence[str], classes: Sequence[str],
     segment: int, path: str | Path, title: str = "",
@@ -51,12 +60,7 @@ def plot_composite_psd(
             if r == len(rows) - 1:
                 ax.set_xlabel("frequency (Hz)", fontsize=8)
             ax.tick_params(labelsize=7)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    return path
+    return _save(fig, path, title)
 
 
 def plot_entropy(
@@ -88,9 +92,4 @@ def plot_entropy(
         ax.set_xticks(np.arange(len(models)), list(models), fontsize=8)
         ax.set_ylabel(f"{dataset}\nspectral entropy", fontsize=8)
         ax.legend(fontsize=7, loc="lower right")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    return path
+    return _save(fig, path, title)

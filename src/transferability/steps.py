@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 
 from .audio import load_audio
-from .batch_explain import Item, explain_items, read_entries, shard, write_entries
+from .batch_explain import Item, explain_items, shard, write_entries
+from .explained import explained_items
 from .fingerprint import model_fingerprint
 from .labels import LabelMap
 from .manifest import ManifestError, read_manifest, write_manifest
 from .models import load_classifier
-from .record import Explanation
 from .scoring import item_signals, score_signals, target_probabilities
 from .settings import ExplainerConfig
 from .tables import transferability_latex, transferability_long
@@ -45,20 +45,13 @@ def score_model(
     label_overrides: dict[str, dict[str, str]], device: str, batch_size: int, output: Path, log: Log,
 ) -> None:
     """Every model of the task on the original, sufficient, complete and inverse signals of ``source``."""
-    frame = read_manifest(manifest).set_index("item_id")
     targets = {name: load_classifier(spec, device=device, name=name) for name, spec in specs.items()}
     label_maps = {
         name: LabelMap.build(name, model.class_names, labels, label_overrides.get(name)) for name, model in targets.items()
     }
     signals = []
-    for entry in read_entries(entries):
-        if entry["status"] != "ok":
-            log(f"{entry['item_id']}: not scored ({entry['status']}: {entry.get('error')})")
-            continue
-        record = Explanation.from_dict(entry["record"])
-        row = frame.loc[record.clip_id]
-        explained = labels[label_maps[source].canonical_index(record.class_index)]
-        signals += item_signals(record, manifest.parent / row["path"], row["dataset"], explained)
+    for item in explained_items(manifest, entries, label_maps[source].mapping, log):
+        signals += item_signals(item)
     log(f"{len(signals)} signals of {source} to score on {len(targets)} models")
     scores = score_signals(signals, task, source, targets, label_maps, labels, batch_size, log)
     Path(output).parent.mkdir(parents=True, exist_ok=True)

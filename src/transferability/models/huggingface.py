@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 import torch
 from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
 
 from .base import AudioClassifier, ModelLoadError, as_class_names, count_parameters
 from .features import feature_module_for
+
+T = TypeVar("T")
 
 
 def load_huggingface(
@@ -21,20 +23,15 @@ def load_huggingface(
     """
     spec = str(model_id_or_dir)
     device = torch.device(device)
-    local = Path(spec).expanduser()
-    if local.is_dir():
-        _require_safetensors(spec, local)
-    elif _is_path_like(spec):
-        raise ModelLoadError(f"model {spec!r}: no such directory")
-    source = str(local) if local.is_dir() else spec
-    try:
+
+    def load(source: str) -> tuple[torch.nn.Module, object]:
         model = AutoModelForAudioClassification.from_pretrained(
             source, use_safetensors=True, trust_remote_code=False, dtype=torch.float32
         )
-        extractor = AutoFeatureExtractor.from_pretrained(source, trust_remote_code=False)
-    except Exception as exc:  # from_pretrained raises OSError, ValueError, KeyError, ... for bad input
-        where = "could not be loaded" if local.is_dir() else "not found locally and could not be downloaded"
-        raise ModelLoadError(f"model {spec!r}: {where} ({_one_line(exc)})") from exc
+        return model, AutoFeatureExtractor.from_pretrained(source, trust_remote_code=False)
+
+    model, extractor = load_pretrained(spec, "model", load)
+    local = Path(spec).expanduser()
     try:
         features = feature_module_for(extractor)
     except ModelLoadError as exc:
@@ -60,6 +57,21 @@ def load_huggingface(
         max_samples=features.max_samples,
         parameter_count=count_parameters(model),
     )
+
+
+def load_pretrained(spec: str, what: str, load: Callable[[str], T]) -> T:
+    """``load(source)`` for a local directory (safetensors required) or hub id; failures become a
+    ModelLoadError naming ``what`` and ``spec``."""
+    local = Path(spec).expanduser()
+    if local.is_dir():
+        _require_safetensors(spec, local)
+    elif _is_path_like(spec):
+        raise ModelLoadError(f"{what} {spec!r}: no such directory")
+    try:
+        return load(str(local) if local.is_dir() else spec)
+    except Exception as exc:  # from_pretrained raises OSError, ValueError, KeyError, ... for bad input
+        where = "could not be loaded" if local.is_dir() else "not found locally and could not be downloaded"
+        raise ModelLoadError(f"{what} {spec!r}: {where} ({_one_line(exc)})") from exc
 
 
 def _require_safetensors(spec: str, directory: Path) -> None:
