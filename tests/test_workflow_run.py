@@ -32,10 +32,11 @@ REDUCED = {
         "spoof": {
             "labels": ["bonafide", "spoof"],
             "datasets": ["spoof_in", "spoof_wild"],
+            "counts": {"train": 8, "explain": 3},  # enough for both classes to be predicted (Mann-Whitney)
             "models": {"SP1": {"train": "cnn", "seed": 4}, "SP2": {"train": "wav2vec2", "seed": 5}},
         },
     },
-    "training": {"epochs": {"wav2vec2": 1, "whisper": 1, "ast": 1, "cnn": 2}},
+    "training": {"epochs": {"wav2vec2": 1, "whisper": 1, "ast": 1, "cnn": 6}},
     "explain": {"settings": {"min_iterations": 4, "max_iterations": 4, "round_size": 4, "minimality_max_candidates": 64}},
     "transferability": {"bootstrap_resamples": 50},
     "asr": {"tasks": ["spoof"]},
