@@ -2,10 +2,31 @@
 
 R = config["results"]
 TASKS = list(config["tasks"])
+DATASETS = config["datasets"]
+
+
+def downloads_task(task):
+    """A task reads downloaded datasets when all of its datasets are configured under 'datasets'."""
+    names = config["tasks"][task]["datasets"]
+    if all(d in DATASETS for d in names):
+        return True
+    if any(d in DATASETS for d in names):
+        raise ValueError(f"task {task!r}: datasets {names} mix downloaded and synthetic ones")
+    return False
+
+
+def one_of(names):
+    """A wildcard regex matching exactly these names (none when empty)."""
+    return "|".join(names) if names else "(?!)"
+
+
+SYNTHETIC_TASKS = [t for t in TASKS if not downloads_task(t)]
+DOWNLOAD_TASKS = [t for t in TASKS if downloads_task(t)]
 
 
 wildcard_constraints:
-    task="|".join(TASKS),
+    task=one_of(TASKS),
+    dataset=one_of(list(DATASETS)),
     model="[A-Za-z0-9_]+",
     shard=r"\d+",
 
@@ -49,7 +70,9 @@ def model_dir(task, model):
 def model_spec(task, model):
     """What load_classifier gets: the trained model's folder or the configured source."""
     entry = model_entry(task, model)
-    return model_dir(task, model) if "train" in entry else entry["source"]
+    if "train" in entry:
+        return model_dir(task, model)
+    return config["hub_overrides"].get(entry["source"], entry["source"])
 
 
 def backbone(task, model):
@@ -108,6 +131,46 @@ def this_model_backbone(wildcards):
 def task_counts(wildcards):
     """data.counts with the task's own counts laid over them."""
     return {**config["data"]["counts"], **task_config(wildcards.task).get("counts", {})}
+
+
+def dataset_entry(wildcards):
+    return DATASETS[wildcards.dataset]
+
+
+def dataset_url(wildcards):
+    return dataset_entry(wildcards)["url"]
+
+
+def dataset_checksum(wildcards):
+    return dataset_entry(wildcards)["checksum"]
+
+
+def dataset_layout(wildcards):
+    return dataset_entry(wildcards)["layout"]
+
+
+def dataset_options(wildcards):
+    return dataset_entry(wildcards)["options"]
+
+
+def dataset_label_map(wildcards):
+    return dataset_entry(wildcards)["label_map"]
+
+
+def dataset_counts(wildcards):
+    return dataset_entry(wildcards)["counts"]
+
+
+def dataset_seed(wildcards):
+    return dataset_entry(wildcards)["seed"]
+
+
+def dataset_max_seconds(wildcards):
+    return dataset_entry(wildcards)["max_seconds"]
+
+
+def task_dataset_manifests(wildcards):
+    return [f"{R}/data/{wildcards.task}/{d}.manifest.csv" for d in task_config(wildcards.task)["datasets"]]
 
 
 def task_labels(wildcards):

@@ -68,3 +68,24 @@ def test_model_needs_exactly_one_of_train_or_source(tmp_path):
         config = write_config(tmp_path / "config.yaml", {"tasks": {"genre": {"models": {"MC9": entry}}}})
         result = snakemake("-n", config=config, check=False)
         assert result.returncode != 0 and "MC9" in result.stdout + result.stderr
+
+
+def test_paper_config_has_the_full_paper_dag(tmp_path):
+    import yaml
+
+    from workflow_runner import REPO
+
+    config = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
+    config["results"] = str(tmp_path / "results")
+    path = tmp_path / "paper.yaml"
+    path.write_text(yaml.safe_dump(config))
+    jobs = scheduled_rules(snakemake("-n", config=path).stdout)
+    models = sum(len(task["models"]) for task in config["tasks"].values())
+    assert models == 13 and len(config["datasets"]) == 4
+    assert jobs == {
+        "download_dataset": 4, "extract_dataset": 4, "prepare_dataset": 4, "task_manifest": 3,
+        "model_facts": 13, "explain_shard": 13 * config["explain"]["shards"], "score_signals": 13,
+        "transferability_tables": 3, "compose_model": 13, "composition_report": 3, "spectral_entropy": 3,
+        "signature_model": 3, "signature_table": 1, "asr_model": 3, "asr_table": 1, "example_figure": 3,
+        "paper_tex": 1, "all": 1,
+    }

@@ -1,0 +1,46 @@
+"""Workflow steps of the real datasets: download, extract, sample into a manifest, combine per task."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from .datasets.download import download
+from .datasets.extract import extract
+from .datasets.layouts import LAYOUTS
+from .datasets.prepare import combine_manifest_files, prepare_dataset
+from .manifest import write_manifest
+
+Log = Callable[[str], None]
+
+
+def download_archive(url: str, checksum: str | None, output: Path, log: Log) -> None:
+    """Resumable download with checksum verification."""
+    download(url, output, checksum, log)
+
+
+def extract_archive(archive: Path, output: Path, log: Log) -> None:
+    """Extract, refusing members that would land outside ``output``."""
+    extract(archive, output, log)
+
+
+def prepare_task_dataset(
+    raw: Path, task: str, dataset: str, labels: list[str], layout: str, options: dict[str, Any],
+    label_map: dict[str, str], counts: dict[str, int], seed: int, max_seconds: float | None, sample_rate: int,
+    manifest: Path, report: Path, log: Log,
+) -> None:
+    """Rows from the dataset's own layout, sampled per class and converted to mono WAV at ``sample_rate``."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"dataset {dataset}: unknown layout {layout!r}; expected one of {sorted(LAYOUTS)}")
+    rows = LAYOUTS[layout](raw, **options)
+    frame, summary = prepare_dataset(rows, dataset, task, manifest.parent, counts, seed, sample_rate=sample_rate,
+                                     label_map=label_map or None, labels=labels, max_seconds=max_seconds, log=log)
+    write_manifest(frame, manifest)
+    report.write_text(json.dumps(summary, indent=1))
+    log(f"{dataset}: {len(frame)} items, {len(summary.get('skipped', []))} files skipped (see {report})")
+
+
+def combine_manifests(manifests: list[Path], output: Path, log: Log) -> None:
+    """One task manifest from its datasets' manifests."""
+    frame = combine_manifest_files(manifests, output)
+    log(f"{output}: {len(frame)} items from {len(manifests)} datasets")

@@ -1,0 +1,24 @@
+"""Real datasets: download, safe extraction, each dataset's own layout, and seeded sampling into a manifest."""
+from .download import ChecksumError, DownloadError, download, file_checksum, parse_checksum
+from .extract import UnsafeArchiveError, extract
+from .layouts import LAYOUTS, LayoutError, asvspoof2019_la_rows, gtzan_rows, in_the_wild_rows, ravdess_rows
+from .prepare import combine_manifest_files, combine_manifests, prepare_dataset
+
+__all__ = [
+    "LAYOUTS",
+    "ChecksumError",
+    "DownloadError",
+    "LayoutError",
+    "UnsafeArchiveError",
+    "asvspoof2019_la_rows",
+    "combine_manifest_files",
+    "combine_manifests",
+    "download",
+    "extract",
+    "file_checksum",
+    "gtzan_rows",
+    "in_the_wild_rows",
+    "parse_checksum",
+    "prepare_dataset",
+    "ravdess_rows",
+]
