@@ -11,7 +11,7 @@ rule asr_model:
     params:
         model="{model}",
         backend=config["asr"]["backend"],
-        asr_model=config["asr"]["model"],
+        asr_model=asr_source(),
         vocabulary=config["asr"]["vocabulary"],
         device=config["asr"]["device"],
     threads: 1

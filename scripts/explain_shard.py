@@ -14,6 +14,8 @@ run_step(
     shards=snakemake.params.shards,
     shard_index=int(snakemake.wildcards.shard),
     device=snakemake.params.device,
+    precision=snakemake.params.precision,
+    precision_check=Path(snakemake.input.precision) if snakemake.input.precision else None,
     cache_dir=Path(snakemake.params.cache),
     output=Path(snakemake.output.entries),
 )

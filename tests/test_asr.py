@@ -10,17 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-import torch
-from tokenizers.pre_tokenizers import ByteLevel
-from transformers import (
-    GenerationConfig,
-    WhisperConfig,
-    WhisperFeatureExtractor,
-    WhisperForConditionalGeneration,
-    WhisperProcessor,
-    WhisperTokenizer,
-)
-
 from transferability.asr import (
     PocketsphinxTranscriber,
     WhisperTranscriber,
@@ -31,15 +20,11 @@ from transferability.asr import (
 )
 from transferability.audio import AudioInputError
 from transferability.models.base import ModelLoadError
+from hf_tiny import save_tiny_whisper  # noqa: E402
 
 RATE = 16000
 SENTENCE = "she likes green apples"
 VOCABULARY = ["she", "likes", "green", "apples", "he", "hates", "red", "dogs", "blue", "cats", "runs", "the", "a"]
-WHISPER_SPECIALS = (
-    "<|endoftext|>", "<|startoftranscript|>", "<|en|>", "<|translate|>", "<|transcribe|>",
-    "<|startoflm|>", "<|startofprev|>", "<|nocaptions|>", "<|notimestamps|>",
-)
-WHISPER_SECONDS = 2
 
 
 def speech_like(seconds: float = 2.0, rate: int = RATE) -> np.ndarray:
@@ -185,32 +170,6 @@ def test_pocketsphinx_empty_vocabulary_raises() -> None:
 
 
 # whisper -------------------------------------------------------------------------------------
-
-def save_tiny_whisper(directory: Path, multilingual: bool = True, seed: int = 0) -> Path:
-    """A randomly initialised WhisperForConditionalGeneration on 2 s windows with a byte-level tokenizer."""
-    tokenizer = WhisperTokenizer(vocab={c: i for i, c in enumerate(sorted(ByteLevel.alphabet()))}, merges=[])
-    tokenizer.add_special_tokens({"additional_special_tokens": list(WHISPER_SPECIALS)})
-    ids = dict(zip(WHISPER_SPECIALS, tokenizer.convert_tokens_to_ids(list(WHISPER_SPECIALS))))
-    extractor = WhisperFeatureExtractor(feature_size=40, sampling_rate=RATE, chunk_length=WHISPER_SECONDS)
-    special = {"decoder_start_token_id": ids["<|startoftranscript|>"], "eos_token_id": ids["<|endoftext|>"],
-               "pad_token_id": ids["<|endoftext|>"], "bos_token_id": ids["<|endoftext|>"]}
-    config = WhisperConfig(
-        vocab_size=len(tokenizer), d_model=32, encoder_layers=1, encoder_attention_heads=2, encoder_ffn_dim=37,
-        decoder_layers=1, decoder_attention_heads=2, decoder_ffn_dim=37, num_mel_bins=40,
-        max_source_positions=extractor.nb_max_frames // 2, max_target_positions=32, **special,
-    )
-    torch.manual_seed(seed)
-    model = WhisperForConditionalGeneration(config)
-    model.generation_config = GenerationConfig(
-        **special, max_length=12, is_multilingual=multilingual, begin_suppress_tokens=[], suppress_tokens=[],
-        lang_to_id={"<|en|>": ids["<|en|>"]},
-        task_to_id={"transcribe": ids["<|transcribe|>"], "translate": ids["<|translate|>"]},
-        no_timestamps_token_id=ids["<|notimestamps|>"],
-    )
-    model.save_pretrained(directory)
-    WhisperProcessor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(directory)
-    return directory
-
 
 @pytest.fixture(scope="module")
 def tiny_whisper(tmp_path_factory) -> Path:

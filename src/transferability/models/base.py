@@ -18,7 +18,8 @@ class AudioClassifier:
     ``forward`` receives a float32 tensor ``[batch, samples]`` on ``device`` and returns
     logits ``[batch, len(class_names)]``. ``min_samples`` is the shortest clip the model
     accepts; ``max_samples`` (or None) the longest it looks at: samples beyond it are ignored
-    by the model's own preprocessing.
+    by the model's own preprocessing. ``autocast_dtype`` (None: float32) runs ``forward`` under
+    ``torch.autocast`` in that reduced precision; logits are returned as float32 either way.
     """
 
     name: str
@@ -29,6 +30,7 @@ class AudioClassifier:
     min_samples: int = 1
     max_samples: int | None = None
     parameter_count: int | None = None
+    autocast_dtype: torch.dtype | None = None
 
     def __post_init__(self) -> None:
         self.class_names = tuple(str(c) for c in self.class_names)
@@ -50,7 +52,8 @@ class AudioClassifier:
         """Logits for a batch ``[batch, samples]``; checks the shape the model returns."""
         if waveforms.ndim != 2:
             raise ValueError(f"model {self.name!r}: expected a [batch, samples] tensor, got shape {tuple(waveforms.shape)}")
-        out = self.forward(waveforms.to(self.device, torch.float32))
+        with torch.autocast(self.device.type, dtype=self.autocast_dtype, enabled=self.autocast_dtype is not None):
+            out = self.forward(waveforms.to(self.device, torch.float32))
         if not isinstance(out, torch.Tensor) or out.shape != (waveforms.shape[0], self.n_classes):
             shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
             raise ModelLoadError(
