@@ -38,6 +38,8 @@ rule model_facts:
         device=config["explain"]["device"],
         batch_size=config["scoring"]["batch_size"],
     threads: 1
+    resources:
+        gpu=explain_gpus(),
     conda:
         "../envs/transferability.yaml"
     log:
