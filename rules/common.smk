@@ -67,12 +67,17 @@ def model_dir(task, model):
     return f"{R}/models/{task}/{model}"
 
 
+def hub_source(source):
+    """A hub id or folder, replaced by its local folder when hub_overrides maps it."""
+    return config["hub_overrides"].get(source, source)
+
+
 def model_spec(task, model):
     """What load_classifier gets: the trained model's folder or the configured source."""
     entry = model_entry(task, model)
     if "train" in entry:
         return model_dir(task, model)
-    return config["hub_overrides"].get(entry["source"], entry["source"])
+    return hub_source(entry["source"])
 
 
 def backbone(task, model):
@@ -187,11 +192,20 @@ def explanation_shards(wildcards):
 
 
 def task_scores(wildcards):
-    return [f"{R}/scores/{wildcards.task}/{m}.csv" for m in task_config(wildcards.task)["models"]]
+    """Every score shard of every model of the task."""
+    n = config["explain"]["shards"]
+    return [f"{R}/scores/{wildcards.task}/{m}/shard-{i}.csv" for m in task_config(wildcards.task)["models"] for i in range(n)]
 
 
 def task_facts(wildcards):
     return [f"{R}/models/{wildcards.task}/{m}.facts.json" for m in task_config(wildcards.task)["models"]]
+
+
+def precision_decision(wildcards):
+    """The model's precision check, needed only when the explanation queries ask for a reduced precision."""
+    if config["explain"]["precision"] == "float32":
+        return []
+    return f"{R}/models/{wildcards.task}/{wildcards.model}.precision.json"
 
 
 def explain_gpus():
@@ -260,6 +274,12 @@ def task_signatures(wildcards):
 
 def task_asr(wildcards):
     return [f"{R}/asr/{wildcards.task}/{m}.csv" for m in task_config(wildcards.task)["models"]]
+
+
+def asr_source():
+    """The ASR model's folder or hub id after hub_overrides; None for pocketsphinx's bundled model."""
+    model = config["asr"]["model"]
+    return None if model is None else hub_source(model)
 
 
 def asr_gpus():

@@ -1,13 +1,13 @@
-# Scoring: every model of the task on every signal of one source model. No epsilon here.
+# Scoring: every model of the task on every signal of one source model's shard. No epsilon here.
 
 
 rule score_signals:
     input:
         manifest=manifest_path,
-        entries=explanation_shards,
+        entries=f"{R}/explanations/{{task}}/{{model}}/shard-{{shard}}.jsonl",
         models=task_model_files,
     output:
-        scores=f"{R}/scores/{{task}}/{{model}}.csv",
+        scores=f"{R}/scores/{{task}}/{{model}}/shard-{{shard}}.csv",
     params:
         task="{task}",
         source="{model}",
@@ -22,8 +22,8 @@ rule score_signals:
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/scores/{{task}}/{{model}}.log",
+        f"{R}/logs/scores/{{task}}/{{model}}/shard-{{shard}}.log",
     benchmark:
-        f"{R}/benchmarks/scores/{{task}}/{{model}}.tsv"
+        f"{R}/benchmarks/scores/{{task}}/{{model}}/shard-{{shard}}.tsv"
     script:
         "../scripts/score_signals.py"

@@ -7,7 +7,7 @@ run_step(
     snakemake,
     score_model,
     manifest=Path(snakemake.input.manifest),
-    entries=[Path(p) for p in snakemake.input.entries],
+    entries=[Path(snakemake.input.entries)],
     task=snakemake.params.task,
     source=snakemake.params.source,
     specs=dict(snakemake.params.specs),

@@ -42,10 +42,19 @@ def test_sections_naming_tasks_must_name_configured_ones(tmp_path):
         assert result.returncode != 0 and named in result.stdout + result.stderr, overrides
 
 
-def test_shard_count_multiplies_explanation_jobs_only(tmp_path):
+def test_shard_count_multiplies_explanation_and_scoring_jobs_only(tmp_path):
     config = write_config(tmp_path / "config.yaml", {"results": str(tmp_path / "results"), "explain": {"shards": 3}})
     jobs = scheduled_rules(snakemake("-n", config=config).stdout)
-    assert jobs["explain_shard"] == 36 and jobs["score_signals"] == 12
+    assert jobs["explain_shard"] == jobs["score_signals"] == 36 and jobs["transferability_tables"] == 3
+
+
+def test_reduced_precision_adds_one_check_per_model_before_its_explanations(tmp_path):
+    config = write_config(tmp_path / "config.yaml", {"results": str(tmp_path / "results"), "explain": {"precision": "bfloat16"}})
+    jobs = scheduled_rules(snakemake("-n", config=config).stdout)
+    assert jobs["precision_check"] == 12 and jobs["explain_shard"] == 12
+    config = write_config(tmp_path / "bad.yaml", {"explain": {"precision": "int8"}})
+    result = snakemake("-n", config=config, check=False)
+    assert result.returncode != 0 and "int8" in result.stdout + result.stderr
 
 
 def test_unknown_config_key_is_refused_with_its_name(tmp_path):
@@ -84,7 +93,7 @@ def test_paper_config_has_the_full_paper_dag(tmp_path):
     assert models == 13 and len(config["datasets"]) == 4
     assert jobs == {
         "download_dataset": 4, "extract_dataset": 4, "prepare_dataset": 4, "task_manifest": 3,
-        "model_facts": 13, "explain_shard": 13 * config["explain"]["shards"], "score_signals": 13,
+        "model_facts": 13, "explain_shard": 13 * config["explain"]["shards"], "score_signals": 13 * config["explain"]["shards"],
         "transferability_tables": 3, "compose_model": 13, "composition_report": 3, "spectral_entropy": 3,
         "signature_model": 3, "signature_table": 1, "asr_model": 3, "asr_table": 1, "example_figure": 3,
         "paper_tex": 1, "all": 1,

@@ -220,7 +220,7 @@ def _recomputed_alpha(scores: pd.DataFrame, signal: str, dataset: str) -> dict[t
 def test_tables_agree_with_numbers_recomputed_from_stored_probabilities(run):
     _, results, _, _ = run
     for task, datasets in (("genre", ["genre"]), ("spoof", ["spoof_in", "spoof_wild"])):
-        scores = pd.concat([pd.read_csv(p) for p in sorted((results / "scores" / task).glob("*.csv"))])
+        scores = pd.concat([pd.read_csv(p) for p in sorted((results / "scores" / task).glob("*/shard-*.csv"))])
         table = pd.read_csv(results / "tables" / task / "transferability.csv")
         latex = (results / "tables" / task / "transferability.tex").read_text()
         for signal in ("sufficient", "complete"):
@@ -231,6 +231,35 @@ def test_tables_agree_with_numbers_recomputed_from_stored_probabilities(run):
                     cell = stored[(stored["source"] == source) & (stored["target"] == target)]["value"]
                     assert float(cell.iloc[0]) == pytest.approx(value, abs=1e-9)
                     assert f"{value:.3f}" in latex
+
+
+def _explanations(results: Path, task: str) -> dict[str, dict]:
+    """Every explained item's record (without its timings) by model and item, whatever the shard files."""
+    found = {}
+    for path in sorted((results / "explanations" / task).glob("*/shard-*.jsonl")):
+        for line in path.read_text().splitlines():
+            entry = json.loads(line)
+            entry["record"].pop("timings")
+            found[(path.parent.name, entry["item_id"])] = entry["record"]
+    return found
+
+
+def test_results_do_not_depend_on_the_shard_count(run, tmp_path):
+    _, results, _, _ = run
+    sharded = tmp_path / "results"
+    for part in ("data", "models"):  # the same data and models; every explanation and score is redone
+        shutil.copytree(results / part, sharded / part)
+    config = _reduced_config(tmp_path, sharded, explain={**REDUCED["explain"], "shards": 3})
+    targets = [str(sharded / "tables" / task / name) for task in ("genre", "spoof")
+               for name in ("transferability.csv", "composition.csv")]
+    jobs = scheduled_rules(snakemake("-n", *targets, config=config).stdout)
+    assert jobs["explain_shard"] == jobs["score_signals"] == 5 * 3 and "train_model" not in jobs
+    snakemake(*targets, config=config)
+    for task in ("genre", "spoof"):
+        assert _explanations(sharded, task) == _explanations(results, task)
+        for name in ("transferability.csv", "composition.csv"):
+            pd.testing.assert_frame_equal(pd.read_csv(sharded / "tables" / task / name),
+                                          pd.read_csv(results / "tables" / task / name))
 
 
 def test_changing_epsilon_reruns_only_the_tables(run):

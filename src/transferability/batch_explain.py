@@ -106,12 +106,12 @@ def _summary(record: Explanation) -> str:
 
 
 def read_entries(paths: Iterable[Path]) -> list[dict[str, Any]]:
-    """Entries of one or more shard files (JSON lines)."""
+    """Entries of one or more shard files (JSON lines) in ``item_id`` order, whatever the sharding."""
     entries = []
     for path in paths:
         with open(path) as handle:
             entries.extend(json.loads(line) for line in handle if line.strip())
-    return entries
+    return sorted(entries, key=lambda entry: entry["item_id"])
 
 
 def write_entries(entries: list[dict[str, Any]], path: Path) -> None:

@@ -15,7 +15,8 @@ from .fingerprint import model_fingerprint
 from .labels import LabelMap
 from .manifest import ManifestError, read_manifest, write_manifest
 from .models import load_classifier
-from .scoring import item_signals, score_signals, target_probabilities
+from .precision import check_precision, with_precision
+from .scoring import fit_to_target, item_signals, score_signals, target_probabilities
 from .settings import ExplainerConfig
 from .tables import transferability_latex, transferability_long
 from .transfer import bootstrap_interval, filter_stable, paired_t_test, pair_matrix
@@ -26,9 +27,13 @@ TRAINING_SAMPLE_RATE = 16_000  # the workflow's own models take 16 kHz, like the
 
 def explain_shard(
     manifest: Path, model: str, spec: str, datasets: list[str], settings: dict[str, Any],
-    shards: int, shard_index: int, device: str, cache_dir: Path, output: Path, log: Log,
+    shards: int, shard_index: int, device: str, precision: str, precision_check: Path | None, cache_dir: Path,
+    output: Path, log: Log,
 ) -> None:
-    """Explain this shard of the explain split with one model; finished items survive a kill."""
+    """Explain this shard of the explain split with one model; finished items survive a kill.
+
+    A reduced ``precision`` needs the model's ``precision_check`` file, and is used only if that check allowed it.
+    """
     frame = read_manifest(manifest)
     rows = frame[(frame["split"] == "explain") & frame["dataset"].isin(datasets)]
     items = [Item(row.item_id, manifest.parent / row.path) for row in rows.itertuples()]
@@ -36,8 +41,32 @@ def explain_shard(
     log(f"model {model} ({spec}): shard {shard_index + 1}/{shards}, {len(mine)} of {len(items)} items")
     cfg = ExplainerConfig.from_dict(settings)
     classifier = load_classifier(spec, device=device, name=model)
-    entries = explain_items(mine, classifier, model_fingerprint(spec), cfg, Path(cache_dir), log)
+    fingerprint = model_fingerprint(spec)
+    if precision != "float32":
+        if precision_check is None:
+            raise ValueError(f"model {model}: precision {precision} needs the model's precision check file")
+        used = json.loads(Path(precision_check).read_text())["used"]
+        log(f"precision: {used} ({precision} asked for; decided by {precision_check})")
+        classifier = with_precision(classifier, used)
+        fingerprint = fingerprint if used == "float32" else f"{fingerprint}+{used}"
+    entries = explain_items(mine, classifier, fingerprint, cfg, Path(cache_dir), log)
     write_entries(entries, output)
+
+
+def check_model_precision(
+    manifest: Path, model: str, spec: str, datasets: list[str], precision: str, items: int, seed: int,
+    device: str, output: Path, log: Log,
+) -> None:
+    """Decide the precision of a model's explanation queries: ``precision`` only if a seeded sample of
+    ``items`` explain clips and their mutants keep every top-1 class, else float32."""
+    frame = read_manifest(manifest)
+    rows = frame[(frame["split"] == "explain") & frame["dataset"].isin(datasets)].sort_values("item_id")
+    chosen = rows.iloc[np.sort(np.random.default_rng(seed).permutation(len(rows))[:items])]
+    classifier = load_classifier(spec, device=device, name=model)
+    waveforms = [fit_to_target(load_audio(manifest.parent / path, classifier.sample_rate).waveform,
+                               classifier.sample_rate, classifier) for path in chosen["path"]]
+    decision = check_precision(classifier, waveforms, list(chosen["item_id"]), precision, seed, log)
+    Path(output).write_text(json.dumps({"model": model, "spec": spec, "device": device, **decision}, indent=1))
 
 
 def score_model(
@@ -125,14 +154,20 @@ def measure_model(
     Path(output).write_text(json.dumps(facts, indent=1))
 
 
+def combined_scores(paths: list[Path]) -> pd.DataFrame:
+    """The score files (any sharding) as one table in a fixed row order, so bootstraps do not depend on shards."""
+    table = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    order = ["source_model", "item_id", "signal", "target_model"]
+    return table.sort_values(order, kind="stable", ignore_index=True)
+
+
 def transferability_tables(
     scores: list[Path], facts: list[Path], task: str, labels: list[str], datasets: list[str], epsilon: float,
     resamples: int, seed: int, confidence: float, require_chain_stable: bool, require_converged: bool,
     latex: Path, csv: Path, ttest: Path, log: Log,
 ) -> None:
     """Tables 1-3: alpha (LaTeX, as in the paper), beta and joint (LaTeX beside it), all of them as CSV."""
-    table = filter_stable(pd.concat([pd.read_csv(p) for p in scores], ignore_index=True),
-                          require_chain_stable, require_converged)
+    table = filter_stable(combined_scores(scores), require_chain_stable, require_converged)
     model_facts = [json.loads(Path(p).read_text()) for p in facts]
     fact_rows = pd.DataFrame([
         {"model": f["model"], "backbone": f["backbone"], "size_m": f["size_m"], "accuracy": f["accuracy"][d],
