@@ -1,4 +1,4 @@
-"""Command line: explain one audio file with one model, or run the self-contained demo."""
+"""Command line: explain one audio file with one model, run the self-contained demo, or estimate compute."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,8 @@ import numpy as np
 
 from .allocator import tune_malloc
 from .audio import AudioInputError, load_audio, write_wav
+from .estimate import add_arguments as add_estimate_arguments
+from .estimate import main as estimate_main
 from .explainer import as_explained, explain, render_signals
 from .figures import plot_explanation
 from .models.base import AudioClassifier, ModelLoadError
@@ -109,6 +111,9 @@ def _build_parser() -> argparse.ArgumentParser:
     explain_cmd.add_argument("--model", required=True,
                              help="Hugging Face id or local directory, or a Python entry point module:function / file.py:function")
     commands.add_parser("demo", parents=[common], help="explain a synthetic clip with a band-energy classifier (no downloads)")
+    estimate_cmd = commands.add_parser(
+        "estimate", help="device-hours of a config's explanations, from measured queries and seconds per query")
+    add_estimate_arguments(estimate_cmd)
     return parser
 
 
@@ -121,6 +126,8 @@ def _config(args: argparse.Namespace) -> ExplainerConfig:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     tune_malloc()
+    if args.command == "estimate":
+        return estimate_main(args)
     try:
         cfg = _config(args)
         if args.command == "demo":
