@@ -39,8 +39,9 @@ COUNTS = {  # per class; GTZAN's 2 held-out clips of jazz reach its corrupt file
 }
 SMALL = {  # what the test changes besides sources: item counts, explainer effort, CPU, fewer shards
     "explain": {"device": "cpu", "shards": 1, "precision": "bfloat16", "precision_check": {"items": 3},
-                "settings": {"min_iterations": 4, "max_iterations": 4, "round_size": 4, "minimality_max_candidates": 64}},
+                "settings": {"min_iterations": 2, "max_iterations": 2, "round_size": 2, "minimality_max_candidates": 16}},
     "transferability": {"bootstrap_resamples": 50},
+    "composition": {"max_signals": 4},
     "asr": {"device": "cpu"},
 }
 

@@ -234,12 +234,14 @@ def test_tables_agree_with_numbers_recomputed_from_stored_probabilities(run):
 
 
 def _explanations(results: Path, task: str) -> dict[str, dict]:
-    """Every explained item's record (without its timings) by model and item, whatever the shard files."""
+    """Every explained item's record by model and item, whatever the shard files; without its timings and
+    the absolute path of its audio (another results folder)."""
     found = {}
     for path in sorted((results / "explanations" / task).glob("*/shard-*.jsonl")):
         for line in path.read_text().splitlines():
             entry = json.loads(line)
             entry["record"].pop("timings")
+            entry["record"]["input"].pop("source")
             found[(path.parent.name, entry["item_id"])] = entry["record"]
     return found
 
