@@ -4,6 +4,7 @@
 rule asr_model:
     input:
         manifest=manifest_path,
+        audio=task_audio,
         entries=explanation_shards,
         facts=this_model_facts,
     output:

@@ -90,6 +90,13 @@ def manifest_path(wildcards):
     return f"{R}/data/{wildcards.task}/manifest.csv"
 
 
+def task_audio(wildcards):
+    """The folders holding the task's clips: declared, so that executors without a shared filesystem ship them."""
+    if downloads_task(wildcards.task):
+        return [f"{R}/data/{wildcards.task}/{d}" for d in task_config(wildcards.task)["datasets"]]
+    return [f"{R}/data/{wildcards.task}/audio"]
+
+
 def model_files(wildcards):
     """The model folder when the workflow trains it; nothing for hub ids and entry points."""
     if is_trained(wildcards.task, wildcards.model):
@@ -300,6 +307,7 @@ def example_inputs(wildcards):
     n = config["explain"]["shards"]
     return {
         "manifest": manifest_path(wildcards),
+        "audio": task_audio(wildcards),
         "entries": [f"{R}/explanations/{wildcards.task}/{model}/shard-{i}.jsonl" for i in range(n)],
         "facts": f"{R}/models/{wildcards.task}/{model}.facts.json",
     }

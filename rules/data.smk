@@ -7,6 +7,7 @@ rule synthetic_data:
         task=one_of(SYNTHETIC_TASKS),
     output:
         manifest=f"{R}/data/{{task}}/manifest.csv",
+        audio=directory(f"{R}/data/{{task}}/audio"),
     params:
         task="{task}",
         counts=task_counts,
@@ -53,6 +54,7 @@ rule prepare_dataset:
     output:
         manifest=f"{R}/data/{{task}}/{{dataset}}.manifest.csv",
         report=f"{R}/data/{{task}}/{{dataset}}.report.json",
+        audio=directory(f"{R}/data/{{task}}/{{dataset}}"),  # the manifest's paths start with <dataset>/
     params:
         task="{task}",
         dataset="{dataset}",

@@ -5,6 +5,7 @@
 rule explain_shard:
     input:
         manifest=manifest_path,
+        audio=task_audio,
         model=model_files,
         precision=precision_decision,
     output:
@@ -33,6 +34,7 @@ rule explain_shard:
 rule precision_check:
     input:
         manifest=manifest_path,
+        audio=task_audio,
         model=model_files,
     output:
         decision=f"{R}/models/{{task}}/{{model}}.precision.json",

@@ -4,6 +4,7 @@
 rule train_model:
     input:
         manifest=manifest_path,
+        audio=task_audio,
     output:
         model=directory(f"{R}/models/{{task}}/{{model}}"),
     params:
@@ -26,6 +27,7 @@ rule train_model:
 rule model_facts:
     input:
         manifest=manifest_path,
+        audio=task_audio,
         model=model_files,
     output:
         facts=f"{R}/models/{{task}}/{{model}}.facts.json",

@@ -4,6 +4,7 @@
 rule score_signals:
     input:
         manifest=manifest_path,
+        audio=task_audio,
         entries=f"{R}/explanations/{{task}}/{{model}}/shard-{{shard}}.jsonl",
         models=task_model_files,
     output:

@@ -5,6 +5,7 @@
 rule spectral_entropy:
     input:
         manifest=manifest_path,
+        audio=task_audio,
         entries=task_explanation_files,
         facts=task_facts,
     output:
@@ -42,6 +43,7 @@ rule spectral_entropy:
 rule signature_model:
     input:
         manifest=manifest_path,
+        audio=task_audio,
         summary=f"{R}/composition/{{task}}/{{model}}.json",
         composites=f"{R}/composition/{{task}}/{{model}}",
         model=model_files,

@@ -12,5 +12,6 @@ run_step(
     sample_rate=snakemake.params.sample_rate,
     seed=snakemake.params.seed,
     speech=snakemake.params.speech,
+    audio=Path(snakemake.output.audio),
     output=Path(snakemake.output.manifest),
 )

@@ -33,6 +33,7 @@ def prepare_task_dataset(
     if layout not in LAYOUTS:
         raise ValueError(f"dataset {dataset}: unknown layout {layout!r}; expected one of {sorted(LAYOUTS)}")
     rows = LAYOUTS[layout](raw, **options)
+    (manifest.parent / dataset).mkdir(parents=True, exist_ok=True)  # the rule's audio folder, even if no clip is usable
     frame, summary = prepare_dataset(rows, dataset, task, manifest.parent, counts, seed, sample_rate=sample_rate,
                                      label_map=label_map or None, labels=labels, max_seconds=max_seconds, log=log)
     write_manifest(frame, manifest)

@@ -88,14 +88,17 @@ def score_model(
 
 
 def make_synthetic_data(
-    task: str, counts: dict[str, int], seconds: float, sample_rate: int, seed: int, speech: str, output: Path, log: Log
+    task: str, counts: dict[str, int], seconds: float, sample_rate: int, seed: int, speech: str, audio: Path,
+    output: Path, log: Log,
 ) -> None:
-    """Generate one synthetic task's clips next to its manifest."""
+    """Generate one synthetic task's clips into ``audio`` (a folder beside the manifest ``output``)."""
     from .synthetic import generate_task, resolve_speech_engine
 
     engine = resolve_speech_engine(speech)
     log(f"speech engine: {engine} (data.speech: {speech})")
-    frame = generate_task(task, Path(output).parent, counts, seed, seconds=seconds, sample_rate=sample_rate, speech=engine)
+    frame = generate_task(task, Path(audio), counts, seed, seconds=seconds, sample_rate=sample_rate, speech=engine)
+    prefix = Path(audio).relative_to(Path(output).parent)
+    frame["path"] = [(prefix / path).as_posix() for path in frame["path"]]
     write_manifest(frame, output)
     log(f"{len(frame)} clips: " + ", ".join(f"{k}={v}" for k, v in frame.groupby(["dataset", "split"]).size().items()))
 
