@@ -347,3 +347,13 @@ def test_every_rule_on_a_torch_device_declares_gpu():
     on_device = {name for name, block in blocks.items() if re.search(r"^\s+device=", block, flags=re.M)}
     without_gpu = {name for name in on_device if not re.search(r"^\s+gpu=", blocks[name], flags=re.M)}
     assert without_gpu == set()
+
+
+def test_every_rule_reading_clips_declares_the_audio_folders():
+    """Pods share no filesystem: a rule that reads clips through the manifest must declare them too."""
+    blocks = rule_blocks()
+    readers = {name for name, block in blocks.items() if "manifest=manifest_path" in block}
+    assert len(readers) >= 9
+    assert {name for name in readers if "audio=task_audio" not in blocks[name]} == set()
+    common = (REPO / "rules" / "common.smk").read_text()
+    assert '"audio": task_audio(wildcards)' in common  # example_figure's unpacked inputs
