@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..models.base import AudioClassifier
-from ..oracle import memory_bounded_batch_size
+from ..oracle import Oracle, memory_bounded_batch_size
 from ..settings import ExplainerConfig
 from ..spectral import SpectralMutator
 
@@ -50,7 +50,7 @@ def seconds_per_query(classifier: AudioClassifier, n_samples: int, settings: Exp
     Batch size: ``memory_bounded_batch_size(classifier, n_samples, cap=settings.max_batch_size)``
     (further capped by ``max_batch_size``, e.g. to keep a CPU measurement short). Each batch
     renders its mutants (``SpectralMutator.mutants``, irfft on the device), runs the model and
-    brings the probabilities to the CPU, as ``Oracle.probabilities`` does; masks are made before
+    brings the probabilities to the CPU through ``Oracle.probabilities``; masks are made before
     the clock starts. ``warmup`` untimed batches go first; each batch is timed on its own and the
     median batch gives the seconds per query.
     """
@@ -62,13 +62,14 @@ def seconds_per_query(classifier: AudioClassifier, n_samples: int, settings: Exp
     keep = torch.rand(batch, 1, generator=generator)  # mutants keep from almost none to almost all bins
     masks = [(torch.rand(batch, mutator.n_bins, generator=generator) < keep).to(classifier.device)
              for _ in range(warmup + batches)]
+    oracle = Oracle(classifier, mutator, target=0, batch_size=batch)
     for mask in masks[:warmup]:
-        classifier.probabilities(mutator.mutants(mask)).cpu()
+        oracle.probabilities(mask)
     timed = []
     for mask in masks[warmup:]:
         _synchronize(classifier.device)
         started = time.perf_counter()
-        classifier.probabilities(mutator.mutants(mask)).cpu()
+        oracle.probabilities(mask)  # one model call: the batch is exactly the oracle's batch size
         _synchronize(classifier.device)
         timed.append(time.perf_counter() - started)
     return QueryTiming(n_samples=n_samples, batch_size=batch, batch_seconds=tuple(timed))

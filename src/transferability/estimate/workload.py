@@ -8,6 +8,7 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
+from ..manifest import read_manifest
 from ..models.base import AudioClassifier
 from ..settings import ConfigError
 
@@ -125,7 +126,7 @@ def manifest_explain_split(manifest: Path, dataset: str) -> pd.DataFrame | None:
     """The prepared manifest's explain rows of ``dataset`` (None without manifest or rows)."""
     if not manifest.is_file():
         return None
-    frame = pd.read_csv(manifest)
+    frame = read_manifest(manifest)
     rows = frame[(frame["split"] == "explain") & (frame["dataset"] == dataset)]
     return rows if len(rows) else None
 
