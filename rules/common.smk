@@ -193,15 +193,18 @@ def task_datasets(wildcards):
     return task_config(wildcards.task)["datasets"]
 
 
+def shard_files(stage, task, model, suffix):
+    """A model's files of one sharded stage (explanations, scores), one per shard."""
+    return [f"{R}/{stage}/{task}/{model}/shard-{i}.{suffix}" for i in range(config["explain"]["shards"])]
+
+
 def explanation_shards(wildcards):
-    n = config["explain"]["shards"]
-    return [f"{R}/explanations/{wildcards.task}/{wildcards.model}/shard-{i}.jsonl" for i in range(n)]
+    return shard_files("explanations", wildcards.task, wildcards.model, "jsonl")
 
 
 def task_scores(wildcards):
     """Every score shard of every model of the task."""
-    n = config["explain"]["shards"]
-    return [f"{R}/scores/{wildcards.task}/{m}/shard-{i}.csv" for m in task_config(wildcards.task)["models"] for i in range(n)]
+    return [path for m in task_config(wildcards.task)["models"] for path in shard_files("scores", wildcards.task, m, "csv")]
 
 
 def task_facts(wildcards):
@@ -230,11 +233,7 @@ def this_model_facts(wildcards):
 
 def task_explanations(wildcards):
     """Every explanation shard of every model of the task, by model."""
-    n = config["explain"]["shards"]
-    return {
-        m: [f"{R}/explanations/{wildcards.task}/{m}/shard-{i}.jsonl" for i in range(n)]
-        for m in task_config(wildcards.task)["models"]
-    }
+    return {m: shard_files("explanations", wildcards.task, m, "jsonl") for m in task_config(wildcards.task)["models"]}
 
 
 def task_explanation_files(wildcards):
@@ -304,11 +303,10 @@ def example_item(wildcards):
 
 def example_inputs(wildcards):
     model = example_model(wildcards)
-    n = config["explain"]["shards"]
     return {
         "manifest": manifest_path(wildcards),
         "audio": task_audio(wildcards),
-        "entries": [f"{R}/explanations/{wildcards.task}/{model}/shard-{i}.jsonl" for i in range(n)],
+        "entries": shard_files("explanations", wildcards.task, model, "jsonl"),
         "facts": f"{R}/models/{wildcards.task}/{model}.facts.json",
     }
 

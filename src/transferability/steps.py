@@ -34,8 +34,7 @@ def explain_shard(
 
     A reduced ``precision`` needs the model's ``precision_check`` file, and is used only if that check allowed it.
     """
-    frame = read_manifest(manifest)
-    rows = frame[(frame["split"] == "explain") & frame["dataset"].isin(datasets)]
+    rows = split_rows(manifest, "explain", datasets)
     items = [Item(row.item_id, manifest.parent / row.path) for row in rows.itertuples()]
     mine = shard(items, shards, shard_index)
     log(f"model {model} ({spec}): shard {shard_index + 1}/{shards}, {len(mine)} of {len(items)} items")
@@ -59,8 +58,7 @@ def check_model_precision(
 ) -> None:
     """Decide the precision of a model's explanation queries: ``precision`` only if a seeded sample of
     ``items`` explain clips and their mutants keep every top-1 class, else float32."""
-    frame = read_manifest(manifest)
-    rows = frame[(frame["split"] == "explain") & frame["dataset"].isin(datasets)].sort_values("item_id")
+    rows = split_rows(manifest, "explain", datasets).sort_values("item_id")
     chosen = rows.iloc[np.sort(np.random.default_rng(seed).permutation(len(rows))[:items])]
     classifier = load_classifier(spec, device=device, name=model)
     waveforms = [fit_to_target(load_audio(manifest.parent / path, classifier.sample_rate).waveform,
@@ -103,14 +101,18 @@ def make_synthetic_data(
     log(f"{len(frame)} clips: " + ", ".join(f"{k}={v}" for k, v in frame.groupby(["dataset", "split"]).size().items()))
 
 
+def split_rows(manifest: Path, split: str, datasets: list[str] | None = None) -> pd.DataFrame:
+    """The manifest's rows of one split, of ``datasets`` only when given."""
+    frame = read_manifest(manifest)
+    rows = frame[frame["split"] == split]
+    return rows if datasets is None else rows[rows["dataset"].isin(datasets)]
+
+
 def load_split(
     manifest: Path, split: str, labels: list[str], sample_rate: int, datasets: list[str] | None = None
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Waveforms at ``sample_rate`` and canonical label indices of one split of the manifest."""
-    frame = read_manifest(manifest)
-    rows = frame[frame["split"] == split]
-    if datasets is not None:
-        rows = rows[rows["dataset"].isin(datasets)]
+    rows = split_rows(manifest, split, datasets)
     unknown = sorted(set(rows["label"]) - set(labels))
     if unknown:
         raise ManifestError(f"manifest {manifest}: label(s) {', '.join(unknown)} are not among the task's labels {labels}")
