@@ -14,13 +14,5 @@ if [ "${#missing[@]}" -eq 0 ]; then
   echo "slurm and munge already installed ($(slurmctld -V))"
   exit 0
 fi
-if ! command -v apt-get >/dev/null; then
-  echo "no apt-get here: install ${PACKAGES[*]} with your system's package manager" >&2
-  exit 1
-fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >/dev/null \
-  || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >/dev/null; }
-echo "installed ${PACKAGES[*]} ($(slurmctld -V))"
+bash "$(dirname "$0")/install_system_packages.sh" "${PACKAGES[@]}"
+echo "slurm: $(slurmctld -V)"
