@@ -81,13 +81,15 @@ def test_queries_on_a_short_clip_are_positive_and_deterministic():
     assert estimate.QueryCount.from_dict(first.to_dict()).totals == first.totals
 
 
-def test_the_fast_toy_decides_like_loudest_band():
-    from transferability.toy_models import loudest_band
+def test_the_toy_decides_by_the_log_energy_of_each_band():
+    from transferability.toy_models import DEMO_BANDS, EPS, band_energy
 
-    reference = loudest_band()["model"]
     clips = torch.stack([torch.from_numpy(estimate.synthetic_clip(8000, seed)) for seed in range(3)])
     clips = torch.cat([clips, clips * torch.linspace(0, 1, 8000)])  # and some with another balance
-    assert torch.equal(estimate.toy_classifier().logits(clips).argmax(-1), reference(clips).argmax(-1))
+    reference = torch.log(torch.stack([band_energy(clips, band, 16_000) for band in DEMO_BANDS.values()], -1) + EPS)
+    logits = estimate.toy_classifier().logits(clips)
+    assert torch.allclose(logits, reference.float(), rtol=1e-6)
+    assert torch.equal(logits.argmax(-1), reference.argmax(-1))
 
 
 def test_seconds_per_query_of_a_tiny_model(tmp_path):

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from .command import add_arguments, main
 from .queries import (
-    DEFAULT_SEEDS, SAMPLE_RATE, Log, OneFFTLoudestBand, QueryCount, RecordedQueries, calibrate, measure_queries,
+    DEFAULT_SEEDS, SAMPLE_RATE, Log, QueryCount, RecordedQueries, calibrate, measure_queries,
     recorded_queries, synthetic_clip, toy_classifier,
 )
 from .random_models import ARCHITECTURES, LARGE_ENCODER, LARGE_HINTS, architecture_for, save_random_init
@@ -51,7 +51,7 @@ __all__ = [
     "ARCHITECTURES", "ASVSPOOF2019_LA_EVAL_SECONDS", "DEFAULT_BATCHES", "DEFAULT_SEEDS", "GTZAN_SECONDS",
     "IN_THE_WILD_SECONDS", "LARGE_ENCODER", "LARGE_HINTS", "RAVDESS_SPEECH_SECONDS", "SAMPLE_RATE",
     "SCHEMA_DEFAULT_EXPLAIN_COUNT", "SYNTHETIC_DEFAULT_EXPLAIN_COUNT", "SYNTHETIC_DEFAULT_SECONDS", "TYPICAL_SECONDS",
-    "DatasetWork", "EstimateOptions", "EstimateRow", "Log", "ModelSlot", "OneFFTLoudestBand", "QueryCount",
+    "DatasetWork", "EstimateOptions", "EstimateRow", "Log", "ModelSlot", "QueryCount",
     "QueryTiming", "RecordedQueries", "add_arguments", "architecture_for", "calibrate", "dataset_work",
     "explain_count", "explanation_hours", "format_calibration", "format_table", "items_per_dataset", "load_config",
     "main", "manifest_explain_split", "measure_queries", "model_samples", "model_slots", "recorded_queries",
