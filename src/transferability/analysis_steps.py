@@ -8,19 +8,19 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .audio import load_audio, write_wav
-from .composition import greedy_composite
-from .explained import explained_items, label_mapping
-from .explainer import explain, render_signals
-from .grouped_tables import grouped_latex, in_order
-from .labels import LabelMap
-from .manifest import read_manifest
-from .models import load_classifier
-from .settings import ExplainerConfig
-from .signature import signature_transfer
-from .spectra import mann_whitney, spectral_entropy
-from .spectral_figures import plot_composite_psd, plot_entropy
-from .tables import _number
+from transferability.audio import load_audio, write_wav
+from transferability.composition import greedy_composite
+from transferability.explained import explained_items, label_mapping
+from transferability.explainer import explain, render_signals
+from transferability.grouped_tables import grouped_latex, in_order
+from transferability.labels import LabelMap
+from transferability.manifest import read_manifest
+from transferability.models import load_classifier
+from transferability.settings import ExplainerConfig
+from transferability.signature import signature_transfer
+from transferability.spectra import mann_whitney, spectral_entropy
+from transferability.spectral_figures import plot_composite_psd, plot_entropy
+from transferability.tables import _number
 
 Log = Callable[[str], None]
 

@@ -20,8 +20,8 @@ from pocketsphinx import Decoder
 from pystoi import stoi
 from transformers import WhisperForConditionalGeneration, WhisperProcessor
 
-from .audio import is_silent, resample, validate_waveform
-from .models.huggingface import load_pretrained
+from transferability.audio import is_silent, resample, validate_waveform
+from transferability.models.huggingface import load_pretrained
 
 BACKENDS = ("pocketsphinx", "whisper")
 POCKETSPHINX_RATE = 16000

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.io import wavfile
 import torch
+from scipy.io import wavfile
 from scipy.signal import resample_poly
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .audio import AudioInputError, load_audio
-from .explainer import explain
-from .fingerprint import file_digest, settings_fingerprint
-from .models.base import AudioClassifier
-from .record import Explanation
-from .settings import ExplainerConfig
+from transferability.audio import AudioInputError, load_audio
+from transferability.explainer import explain
+from transferability.fingerprint import file_digest, settings_fingerprint
+from transferability.models.base import AudioClassifier
+from transferability.record import Explanation
+from transferability.settings import ExplainerConfig
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .allocator import tune_malloc
-from .audio import AudioInputError, load_audio, write_wav
-from .estimate import add_arguments as add_estimate_arguments
-from .estimate import main as estimate_main
-from .explainer import as_explained, explain, render_signals
-from .figures import plot_explanation
-from .models.base import AudioClassifier, ModelLoadError
-from .record import Explanation
-from .settings import ConfigError, ExplainerConfig
+from transferability.allocator import tune_malloc
+from transferability.audio import AudioInputError, load_audio, write_wav
+from transferability.estimate import add_arguments as add_estimate_arguments
+from transferability.estimate import main as estimate_main
+from transferability.explainer import as_explained, explain, render_signals
+from transferability.figures import plot_explanation
+from transferability.models.base import AudioClassifier, ModelLoadError
+from transferability.record import Explanation
+from transferability.settings import ConfigError, ExplainerConfig
 
 FIGURE_MASKS = {"sufficient": "sufficient", "complete": "complete", "one_complete": "1-complete"}
 
@@ -131,13 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cfg = _config(args)
         if args.command == "demo":
-            from .models.entrypoint import load_entrypoint
+            from transferability.models.entrypoint import load_entrypoint
 
             classifier = load_entrypoint("transferability.toy_models:loudest_band", device=args.device, name="loudest-band")
             args.out.mkdir(parents=True, exist_ok=True)
             audio_path = write_wav(args.out / "demo_clip.wav", demo_clip(), classifier.sample_rate)
         else:
-            from .models import load_classifier
+            from transferability.models import load_classifier
 
             classifier = load_classifier(args.model, device=args.device)
             audio_path = args.audio

@@ -12,9 +12,9 @@ from typing import Sequence
 
 import numpy as np
 
-from .labels import LabelMap
-from .models.base import AudioClassifier
-from .scoring import target_probabilities
+from transferability.labels import LabelMap
+from transferability.models.base import AudioClassifier
+from transferability.scoring import target_probabilities
 
 
 @dataclass(frozen=True)

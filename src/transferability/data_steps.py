@@ -5,11 +5,11 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from .datasets.download import download
-from .datasets.extract import extract
-from .datasets.layouts import LAYOUTS
-from .datasets.prepare import combine_manifest_files, prepare_dataset
-from .manifest import write_manifest
+from transferability.datasets.download import download
+from transferability.datasets.extract import extract
+from transferability.datasets.layouts import LAYOUTS
+from transferability.datasets.prepare import combine_manifest_files, prepare_dataset
+from transferability.manifest import write_manifest
 
 Log = Callable[[str], None]
 

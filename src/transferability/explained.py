@@ -8,11 +8,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .audio import load_audio
-from .batch_explain import read_entries
-from .explainer import as_explained, render_signals
-from .manifest import read_manifest
-from .record import Explanation
+from transferability.audio import load_audio
+from transferability.batch_explain import read_entries
+from transferability.explainer import as_explained, render_signals
+from transferability.manifest import read_manifest
+from transferability.record import Explanation
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .audio import AudioInputError, is_silent, validate_waveform
-from .extraction import (
+from transferability.audio import AudioInputError, is_silent, validate_waveform
+from transferability.extraction import (
     MaskTest,
     MinimalityReport,
     PrefixMasks,
@@ -18,12 +18,12 @@ from .extraction import (
     minimise,
     smallest_prefix,
 )
-from .models.base import AudioClassifier
-from .oracle import Oracle, memory_bounded_batch_size
-from .record import Explanation, InverseRecord, SubsetRecord
-from .responsibility import compute_responsibility, rank_bins
-from .settings import ExplainerConfig
-from .spectral import SpectralMutator, n_bins
+from transferability.models.base import AudioClassifier
+from transferability.oracle import Oracle, memory_bounded_batch_size
+from transferability.record import Explanation, InverseRecord, SubsetRecord
+from transferability.responsibility import compute_responsibility, rank_bins
+from transferability.settings import ExplainerConfig
+from transferability.spectral import SpectralMutator, n_bins
 
 # Confidences are compared after an rfft/irfft round trip: allow float32 rounding.
 CONFIDENCE_TOLERANCE = 1e-5

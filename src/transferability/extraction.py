@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .oracle import Oracle
+from transferability.oracle import Oracle
 
 
 @dataclass

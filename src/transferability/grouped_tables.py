@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from .tables import _number, _row, latex_escape
+from transferability.tables import _number, _row, latex_escape
 
 ColumnGroups = Sequence[tuple[str, Sequence[tuple[str, str]]]]
 

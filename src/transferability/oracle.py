@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .models.base import AudioClassifier
-from .spectral import SpectralMutator
+from transferability.models.base import AudioClassifier
+from transferability.spectral import SpectralMutator
 
 # On the CPU a forward pass's memory cannot be measured cheaply; assume this many bytes of
 # activations per input sample (generous for the small transformers and CNNs used here).

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .explained import explained_items, label_mapping
-from .figures import plot_explanation
-from .tables import latex_escape
+from transferability.explained import explained_items, label_mapping
+from transferability.figures import plot_explanation
+from transferability.tables import latex_escape
 
 Log = Callable[[str], None]
 LATEX_PACKAGES = ("booktabs", "graphicx")

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .audio import resample
-from .explained import ExplainedItem
-from .labels import LabelMap
-from .models.base import AudioClassifier
+from transferability.audio import resample
+from transferability.explained import ExplainedItem
+from transferability.labels import LabelMap
+from transferability.models.base import AudioClassifier
 
 SIGNALS = ("original", "sufficient", "complete", "inverse")
 

@@ -9,8 +9,8 @@ from typing import Any, Callable
 
 import torch
 
-from .allocator import tune_malloc
-from .gpu_slots import claim_gpus
+from transferability.allocator import tune_malloc
+from transferability.gpu_slots import claim_gpus
 
 
 def _log(message: str) -> None:

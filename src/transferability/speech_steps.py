@@ -6,9 +6,9 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from .asr import levenshtein_ratio, load_transcriber, normalise_text, stoi_score
-from .explained import explained_items, label_mapping
-from .grouped_tables import grouped_latex, in_order
+from transferability.asr import levenshtein_ratio, load_transcriber, normalise_text, stoi_score
+from transferability.explained import explained_items, label_mapping
+from transferability.grouped_tables import grouped_latex, in_order
 
 Log = Callable[[str], None]
 ASR_SIGNALS = ("original", "sufficient", "complete", "inverse")
@@ -23,7 +23,7 @@ def resolve_vocabulary(vocabulary: str | Sequence[str] | None) -> list[str] | No
     if isinstance(vocabulary, str):
         if vocabulary != SYNTHETIC_VOCABULARY:
             raise ValueError(f"asr.vocabulary: expected null, a list of words or {SYNTHETIC_VOCABULARY!r}, got {vocabulary!r}")
-        from .synthetic.espeak import SPEECH_VOCABULARY
+        from transferability.synthetic.espeak import SPEECH_VOCABULARY
 
         return list(SPEECH_VOCABULARY)
     return [str(word) for word in vocabulary]

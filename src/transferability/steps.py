@@ -8,18 +8,18 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .audio import load_audio
-from .batch_explain import Item, explain_items, shard, write_entries
-from .explained import explained_items
-from .fingerprint import model_fingerprint
-from .labels import LabelMap
-from .manifest import ManifestError, read_manifest, write_manifest
-from .models import load_classifier
-from .precision import check_precision, with_precision
-from .scoring import fit_to_target, item_signals, score_signals, target_probabilities
-from .settings import ExplainerConfig
-from .tables import transferability_latex, transferability_long
-from .transfer import bootstrap_interval, filter_stable, paired_t_test, pair_matrix
+from transferability.audio import load_audio
+from transferability.batch_explain import Item, explain_items, shard, write_entries
+from transferability.explained import explained_items
+from transferability.fingerprint import model_fingerprint
+from transferability.labels import LabelMap
+from transferability.manifest import ManifestError, read_manifest, write_manifest
+from transferability.models import load_classifier
+from transferability.precision import check_precision, with_precision
+from transferability.scoring import fit_to_target, item_signals, score_signals, target_probabilities
+from transferability.settings import ExplainerConfig
+from transferability.tables import transferability_latex, transferability_long
+from transferability.transfer import bootstrap_interval, filter_stable, pair_matrix, paired_t_test
 
 Log = Callable[[str], None]
 TRAINING_SAMPLE_RATE = 16_000  # the workflow's own models take 16 kHz, like the paper's
@@ -90,7 +90,7 @@ def make_synthetic_data(
     output: Path, log: Log,
 ) -> None:
     """Generate one synthetic task's clips into ``audio`` (a folder beside the manifest ``output``)."""
-    from .synthetic import generate_task, resolve_speech_engine
+    from transferability.synthetic import generate_task, resolve_speech_engine
 
     engine = resolve_speech_engine(speech)
     log(f"speech engine: {engine} (data.speech: {speech})")
@@ -125,7 +125,7 @@ def train_model(
     learning_rate: float, output: Path, log: Log,
 ) -> None:
     """Train one architecture on the task's train split and save it where load_classifier finds it."""
-    from .zoo import train
+    from transferability.zoo import train
 
     waveforms, targets = load_split(manifest, "train", labels, TRAINING_SAMPLE_RATE)
     if len({w.shape[0] for w in waveforms}) != 1:

@@ -1,8 +1,15 @@
 """Real datasets: download, safe extraction, each dataset's own layout, and seeded sampling into a manifest."""
-from .download import ChecksumError, DownloadError, download, file_checksum, parse_checksum
-from .extract import UnsafeArchiveError, extract
-from .layouts import LAYOUTS, LayoutError, asvspoof2019_la_rows, gtzan_rows, in_the_wild_rows, ravdess_rows
-from .prepare import combine_manifest_files, combine_manifests, prepare_dataset
+from transferability.datasets.download import ChecksumError, DownloadError, download, file_checksum, parse_checksum
+from transferability.datasets.extract import UnsafeArchiveError, extract
+from transferability.datasets.layouts import (
+    LAYOUTS,
+    LayoutError,
+    asvspoof2019_la_rows,
+    gtzan_rows,
+    in_the_wild_rows,
+    ravdess_rows,
+)
+from transferability.datasets.prepare import combine_manifest_files, combine_manifests, prepare_dataset
 
 __all__ = [
     "LAYOUTS",

@@ -30,21 +30,56 @@ transformers config (by the slot's ``backbone`` and a size hint in its source id
 """
 from __future__ import annotations
 
-from .command import add_arguments, main
-from .queries import (
-    DEFAULT_SEEDS, SAMPLE_RATE, Log, QueryCount, RecordedQueries, calibrate, measure_queries,
-    recorded_queries, synthetic_clip, toy_classifier,
+from transferability.estimate.command import add_arguments, main
+from transferability.estimate.queries import (
+    DEFAULT_SEEDS,
+    SAMPLE_RATE,
+    Log,
+    QueryCount,
+    RecordedQueries,
+    calibrate,
+    measure_queries,
+    recorded_queries,
+    synthetic_clip,
+    toy_classifier,
 )
-from .random_models import ARCHITECTURES, LARGE_ENCODER, LARGE_HINTS, architecture_for, save_random_init
-from .report import (
-    EstimateOptions, EstimateRow, explanation_hours, format_calibration, format_table, run_estimate, total_hours,
+from transferability.estimate.random_models import (
+    ARCHITECTURES,
+    LARGE_ENCODER,
+    LARGE_HINTS,
+    architecture_for,
+    save_random_init,
 )
-from .timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
-from .workload import (
-    ASVSPOOF2019_LA_EVAL_SECONDS, GTZAN_SECONDS, IN_THE_WILD_SECONDS, RAVDESS_SPEECH_SECONDS,
-    SCHEMA_DEFAULT_EXPLAIN_COUNT, SYNTHETIC_DEFAULT_EXPLAIN_COUNT, SYNTHETIC_DEFAULT_SECONDS, TYPICAL_SECONDS,
-    DatasetWork, ModelSlot, dataset_work, explain_count, items_per_dataset, load_config, manifest_explain_split,
-    model_samples, model_slots, results_root, typical_seconds,
+from transferability.estimate.report import (
+    EstimateOptions,
+    EstimateRow,
+    explanation_hours,
+    format_calibration,
+    format_table,
+    run_estimate,
+    total_hours,
+)
+from transferability.estimate.timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
+from transferability.estimate.workload import (
+    ASVSPOOF2019_LA_EVAL_SECONDS,
+    GTZAN_SECONDS,
+    IN_THE_WILD_SECONDS,
+    RAVDESS_SPEECH_SECONDS,
+    SCHEMA_DEFAULT_EXPLAIN_COUNT,
+    SYNTHETIC_DEFAULT_EXPLAIN_COUNT,
+    SYNTHETIC_DEFAULT_SECONDS,
+    TYPICAL_SECONDS,
+    DatasetWork,
+    ModelSlot,
+    dataset_work,
+    explain_count,
+    items_per_dataset,
+    load_config,
+    manifest_explain_split,
+    model_samples,
+    model_slots,
+    results_root,
+    typical_seconds,
 )
 
 __all__ = [

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..models.base import ModelLoadError
-from ..settings import ConfigError
-from .queries import DEFAULT_SEEDS, calibrate
-from .report import EstimateOptions, format_calibration, format_table, run_estimate
-from .timing import DEFAULT_BATCHES
-from .workload import TYPICAL_SECONDS, load_config, results_root
+from transferability.estimate.queries import DEFAULT_SEEDS, calibrate
+from transferability.estimate.report import EstimateOptions, format_calibration, format_table, run_estimate
+from transferability.estimate.timing import DEFAULT_BATCHES
+from transferability.estimate.workload import TYPICAL_SECONDS, load_config, results_root
+from transferability.models.base import ModelLoadError
+from transferability.settings import ConfigError
 
 
 def _seconds_option(pairs: Sequence[str]) -> dict[str, float]:

@@ -12,11 +12,11 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 import torch
 
-from ..explainer import explain
-from ..models.base import AudioClassifier
-from ..settings import ExplainerConfig
-from ..spectral import n_bins
-from ..toy_models import DEMO_BANDS, LoudestBand
+from transferability.explainer import explain
+from transferability.models.base import AudioClassifier
+from transferability.settings import ExplainerConfig
+from transferability.spectral import n_bins
+from transferability.toy_models import DEMO_BANDS, LoudestBand
 
 SAMPLE_RATE = 16_000
 DEFAULT_SEEDS = 3  # synthetic clips (and explainer seeds) per clip length

@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import torch
 
-from ..settings import ConfigError
+from transferability.settings import ConfigError
 
 
 def _distilhubert(labels: dict) -> tuple[Any, Any]:

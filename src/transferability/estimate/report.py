@@ -12,13 +12,13 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import torch
 
-from ..models.base import AudioClassifier
-from ..settings import ConfigError, ExplainerConfig
-from ..spectral import n_bins
-from .queries import DEFAULT_SEEDS, SAMPLE_RATE, Log, QueryCount, _stderr, measure_queries
-from .random_models import architecture_for, save_random_init
-from .timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
-from .workload import DatasetWork, ModelSlot, dataset_work, model_samples, model_slots
+from transferability.estimate.queries import DEFAULT_SEEDS, SAMPLE_RATE, Log, QueryCount, _stderr, measure_queries
+from transferability.estimate.random_models import architecture_for, save_random_init
+from transferability.estimate.timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
+from transferability.estimate.workload import DatasetWork, ModelSlot, dataset_work, model_samples, model_slots
+from transferability.models.base import AudioClassifier
+from transferability.settings import ConfigError, ExplainerConfig
+from transferability.spectral import n_bins
 
 
 @dataclass
@@ -76,7 +76,7 @@ class EstimateOptions:
 
 def _load_slot(slot: ModelSlot, labels: Sequence[str], options: EstimateOptions, scratch: Path) -> tuple[AudioClassifier, str]:
     """The slot's classifier, random-init at its real size where asked (models with a ``source``)."""
-    from ..models import load_classifier  # imports transformers
+    from transferability.models import load_classifier  # imports transformers
 
     if options.random_init and slot.source is not None:
         architecture = architecture_for(slot.backbone, slot.source)

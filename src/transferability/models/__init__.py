@@ -5,11 +5,11 @@ from pathlib import Path
 
 import torch
 
-from .base import AudioClassifier, ModelLoadError
-from .entrypoint import load_entrypoint
-from .huggingface import load_huggingface
-from .native import CONFIG_FILE as NATIVE_CONFIG_FILE
-from .native import load_native
+from transferability.models.base import AudioClassifier, ModelLoadError
+from transferability.models.entrypoint import load_entrypoint
+from transferability.models.huggingface import load_huggingface
+from transferability.models.native import CONFIG_FILE as NATIVE_CONFIG_FILE
+from transferability.models.native import load_native
 
 __all__ = ["AudioClassifier", "ModelLoadError", "load_classifier", "load_entrypoint", "load_huggingface", "load_native"]
 

@@ -11,14 +11,14 @@ import hashlib
 import importlib
 import importlib.util
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-from .base import AudioClassifier, ModelLoadError, count_parameters
+from transferability.models.base import AudioClassifier, ModelLoadError, count_parameters
 
 PROBE_BATCH = 2
 

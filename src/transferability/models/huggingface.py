@@ -7,8 +7,8 @@ from typing import Callable, Sequence, TypeVar
 import torch
 from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
 
-from .base import AudioClassifier, ModelLoadError, as_class_names, count_parameters
-from .features import feature_module_for
+from transferability.models.base import AudioClassifier, ModelLoadError, as_class_names, count_parameters
+from transferability.models.features import feature_module_for
 
 T = TypeVar("T")
 

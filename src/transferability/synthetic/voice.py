@@ -12,7 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from .dsp import band_filter, band_noise, coloured_noise, db_to_amplitude, mix_at, rms, set_level
+from transferability.synthetic.dsp import (
+    band_filter,
+    band_noise,
+    coloured_noise,
+    db_to_amplitude,
+    mix_at,
+    rms,
+    set_level,
+)
 
 # Formant frequencies F1-F5 (Hz) of an adult male vocal tract (Peterson & Barney style averages).
 VOWELS: dict[str, tuple[float, float, float, float, float]] = {

@@ -16,7 +16,7 @@ from transformers import (
     WhisperForAudioClassification,
 )
 
-from ..models.native import AudioCNN
+from transferability.models.native import AudioCNN
 
 ARCHITECTURES = ("wav2vec2", "whisper", "ast", "cnn")
 BACKBONE_NAMES = {"wav2vec2": "Wav2Vec2", "whisper": "Whisper", "ast": "AST", "cnn": "CNN"}

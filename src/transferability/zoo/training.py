@@ -10,9 +10,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..models.features import feature_module_for
-from ..models.native import save_native
-from .architectures import CNN_CONFIG, build
+from transferability.models.features import feature_module_for
+from transferability.models.native import save_native
+from transferability.zoo.architectures import CNN_CONFIG, build
 
 MAX_GAIN_DB = 6.0  # random gain, uniform in +-6 dB
 MAX_SHIFT_SECONDS = 0.1  # random circular time shift
