@@ -45,8 +45,8 @@ import torch
 
 from transferability import ExplainerConfig, explain
 from transferability.allocator import tune_malloc
-from transferability.audio import AudioInputError
-from transferability.models.base import AudioClassifier, count_parameters
+from transferability.models.contract import AudioInputError
+from transferability.models.contract import AudioClassifier, count_parameters
 
 SAMPLE_RATE = 16_000
 CLASS_NAMES = ("low-harmonic", "mid-harmonic", "high-harmonic", "noise")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from transferability import toy_models
-from transferability.models.base import AudioClassifier
-from transferability.toy_models import EPS, LoudestBand
+from transferability.models import toy as toy_models
+from transferability.models.contract import AudioClassifier
+from transferability.models.toy import EPS, LoudestBand
 
 SAMPLE_RATE = 16_000
 

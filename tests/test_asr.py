@@ -18,8 +18,8 @@ from transferability.asr import (
     normalise_text,
     stoi_score,
 )
-from transferability.audio import AudioInputError
-from transferability.models.base import ModelLoadError
+from transferability.models.contract import AudioInputError
+from transferability.models.contract import ModelLoadError
 from hf_tiny import save_tiny_whisper  # noqa: E402
 
 RATE = 16000

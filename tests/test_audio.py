@@ -8,7 +8,9 @@ import pytest
 import soundfile as sf
 import torch
 
-from transferability.audio import AudioInputError, is_silent, load_audio, validate_waveform, write_wav
+from transferability.audio import load_audio, write_wav
+
+from transferability.models.contract import AudioInputError, is_silent, validate_waveform
 
 
 def _sine(freq: float, sample_rate: int, seconds: float, amplitude: float = 0.5) -> np.ndarray:

@@ -10,7 +10,7 @@ from known_answer import classifier, tones
 from transferability.audio import write_wav
 from transferability.batch_explain import Item, explain_items, read_entries, shard, write_entries
 from transferability.settings import ExplainerConfig
-from transferability.toy_models import LoudestBand
+from transferability.models.toy import LoudestBand
 
 QUICK = ExplainerConfig(min_iterations=4, max_iterations=4, round_size=4)
 MODEL = classifier(LoudestBand([(100.0, 1000.0), (2000.0, 3000.0)]), ("low", "mid"), "toy")

@@ -6,11 +6,11 @@ from scipy.stats import mannwhitneyu
 
 from known_answer import SAMPLE_RATE, classifier, tones
 from transferability.composition import greedy_composite, mean_signal
-from transferability.labels import LabelMap
-from transferability.scoring import target_probabilities
+from transferability.models.labels import LabelMap
+from transferability.models.probabilities import target_probabilities
 from transferability.signature import add_signature, signature_transfer
 from transferability.spectra import mann_whitney, spectral_entropy
-from transferability.toy_models import LoudestBand
+from transferability.models.toy import LoudestBand
 
 LOW, HIGH = (100.0, 1000.0), (2000.0, 6000.0)
 CLASSES = ("low", "high")

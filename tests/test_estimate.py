@@ -82,7 +82,7 @@ def test_queries_on_a_short_clip_are_positive_and_deterministic():
 
 
 def test_the_toy_decides_by_the_log_energy_of_each_band():
-    from transferability.toy_models import DEMO_BANDS, EPS, band_energy
+    from transferability.models.toy import DEMO_BANDS, EPS, band_energy
 
     clips = torch.stack([torch.from_numpy(estimate.synthetic_clip(8000, seed)) for seed in range(3)])
     clips = torch.cat([clips, clips * torch.linspace(0, 1, 8000)])  # and some with another balance

@@ -7,8 +7,8 @@ import torch
 
 from known_answer import SAMPLE_RATE, BothBandsAboveFloor, LoudestBand, bins_in, classifier, tones
 from transferability import ConfigError, Explanation, ExplainerConfig, explain, render_signals
-from transferability.audio import AudioInputError
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioInputError
+from transferability.models.contract import AudioClassifier
 
 LOW, MID = (100.0, 1000.0), (2000.0, 3000.0)
 FAST = ExplainerConfig(seed=3)

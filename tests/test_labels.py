@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from transferability.labels import PAPER_TASK_LABELS, LabelMap, LabelMappingError, normalise_label
+from transferability.models.labels import PAPER_TASK_LABELS, LabelMap, LabelMappingError, normalise_label
 
 SPOOF = PAPER_TASK_LABELS["spoof"]
 EMOTION = PAPER_TASK_LABELS["emotion"]

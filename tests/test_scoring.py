@@ -6,10 +6,11 @@ import pytest
 
 from known_answer import classifier, tones
 from transferability import ExplainerConfig, explain
-from transferability.labels import LabelMap
+from transferability.models.labels import LabelMap
 from transferability.explained import ExplainedItem
-from transferability.scoring import fit_to_target, item_signals, score_signals
-from transferability.toy_models import LoudestBand
+from transferability.models.probabilities import fit_to_target
+from transferability.scoring import item_signals, score_signals
+from transferability.models.toy import LoudestBand
 
 LOW, MID = (100.0, 1000.0), (2000.0, 3000.0)
 CANONICAL = ["low", "mid"]

@@ -16,7 +16,7 @@ import pytest
 
 from transferability.audio import load_audio
 from transferability.models import load_classifier
-from transferability.scoring import target_probabilities
+from transferability.models.probabilities import target_probabilities
 from workflow_runner import REPO, scheduled_rules, snakemake, snakemake_command, write_config
 
 pytestmark = pytest.mark.slow

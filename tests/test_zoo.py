@@ -11,7 +11,7 @@ from safetensors.torch import load_file
 
 from transferability.models import ModelLoadError, load_classifier
 from transferability.models.native import AudioCNN, load_native, save_native
-from transferability.zoo import ARCHITECTURES, accuracy, backbone_name, build, fit, model_facts, save, train
+from transferability.models.zoo import ARCHITECTURES, accuracy, backbone_name, build, fit, model_facts, save, train
 
 SAMPLE_RATE = 16000
 CLASSES = ("low", "mid", "high")

@@ -13,9 +13,9 @@ from transferability.composition import greedy_composite
 from transferability.explained import explained_items, label_mapping
 from transferability.explainer import explain, render_signals
 from transferability.grouped_tables import grouped_latex, in_order
-from transferability.labels import LabelMap
 from transferability.manifest import read_manifest
 from transferability.models import load_classifier
+from transferability.models.labels import LabelMap
 from transferability.settings import ExplainerConfig
 from transferability.signature import signature_transfer
 from transferability.spectra import mann_whitney, spectral_entropy

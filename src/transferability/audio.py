@@ -19,9 +19,7 @@ import torch
 from scipy.io import wavfile
 from scipy.signal import resample_poly
 
-
-class AudioInputError(ValueError):
-    """An audio file or waveform that cannot be used; the message names the file or clip."""
+from transferability.models.contract import AudioInputError, validate_waveform
 
 
 @dataclass
@@ -35,34 +33,6 @@ class LoadedAudio:
     original_channels: int
     resampled: bool
     downmixed: bool
-
-
-def validate_waveform(waveform: np.ndarray | torch.Tensor, clip_id: str) -> np.ndarray:
-    """Return ``waveform`` as a 1-D float32 array; raise AudioInputError if it is not a finite mono signal."""
-    if isinstance(waveform, torch.Tensor):
-        waveform = waveform.detach().cpu().numpy()
-    array = np.asarray(waveform)
-    if array.ndim == 2 and array.shape[0] == 1:
-        array = array[0]
-    if array.ndim != 1:
-        raise AudioInputError(f"clip {clip_id!r}: expected a 1-D waveform (or [1, N]), got shape {tuple(array.shape)}")
-    if array.size == 0:
-        raise AudioInputError(f"clip {clip_id!r}: waveform has 0 samples")
-    if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
-        raise AudioInputError(f"clip {clip_id!r}: expected real numeric samples, got dtype {array.dtype}")
-    array = array.astype(np.float32, copy=False)
-    bad = int(np.count_nonzero(~np.isfinite(array)))
-    if bad:
-        raise AudioInputError(f"clip {clip_id!r}: {bad} of {array.size} samples are NaN or Inf")
-    return array
-
-
-def is_silent(waveform: np.ndarray | torch.Tensor, threshold: float = 1e-8) -> bool:
-    """True when every sample's magnitude is below ``threshold``."""
-    if isinstance(waveform, torch.Tensor):
-        waveform = waveform.detach().cpu().numpy()
-    array = np.asarray(waveform)
-    return array.size == 0 or float(np.max(np.abs(array))) < threshold
 
 
 def resample(waveform: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from transferability.audio import AudioInputError, load_audio
+from transferability.audio import load_audio
 from transferability.explainer import explain
 from transferability.fingerprint import file_digest, settings_fingerprint
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier, AudioInputError
 from transferability.record import Explanation
 from transferability.settings import ExplainerConfig
 

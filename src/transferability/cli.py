@@ -10,12 +10,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from transferability.allocator import tune_malloc
-from transferability.audio import AudioInputError, load_audio, write_wav
+from transferability.audio import load_audio, write_wav
 from transferability.estimate import add_arguments as add_estimate_arguments
 from transferability.estimate import main as estimate_main
 from transferability.explainer import as_explained, explain, render_signals
 from transferability.figures import plot_explanation
-from transferability.models.base import AudioClassifier, ModelLoadError
+from transferability.models.contract import AudioClassifier, AudioInputError, ModelLoadError
 from transferability.record import Explanation
 from transferability.settings import ConfigError, ExplainerConfig
 
@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from transferability.models.entrypoint import load_entrypoint
 
-            classifier = load_entrypoint("transferability.toy_models:loudest_band", device=args.device, name="loudest-band")
+            classifier = load_entrypoint("transferability.models.toy:loudest_band", device=args.device, name="loudest-band")
             args.out.mkdir(parents=True, exist_ok=True)
             audio_path = write_wav(args.out / "demo_clip.wav", demo_clip(), classifier.sample_rate)
         else:

@@ -12,9 +12,9 @@ from typing import Sequence
 
 import numpy as np
 
-from transferability.labels import LabelMap
-from transferability.models.base import AudioClassifier
-from transferability.scoring import target_probabilities
+from transferability.models.contract import AudioClassifier
+from transferability.models.labels import LabelMap
+from transferability.models.probabilities import target_probabilities
 
 
 @dataclass(frozen=True)

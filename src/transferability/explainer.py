@@ -7,7 +7,6 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from transferability.audio import AudioInputError, is_silent, validate_waveform
 from transferability.extraction import (
     MaskTest,
     MinimalityReport,
@@ -18,7 +17,7 @@ from transferability.extraction import (
     minimise,
     smallest_prefix,
 )
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier, AudioInputError, is_silent, validate_waveform
 from transferability.oracle import Oracle, memory_bounded_batch_size
 from transferability.record import Explanation, InverseRecord, SubsetRecord
 from transferability.responsibility import compute_responsibility, rank_bins
@@ -32,18 +31,17 @@ CONFIDENCE_TOLERANCE = 1e-5
 def fit_to_model(waveform: np.ndarray, classifier: AudioClassifier, cfg: ExplainerConfig, clip_id: str) -> tuple[np.ndarray, dict]:
     """Crop a clip to what the model looks at; pad or refuse one shorter than it accepts."""
     notes: dict = {"original_samples": int(waveform.shape[0])}
-    if classifier.max_samples is not None and waveform.shape[0] > classifier.max_samples:
-        waveform = waveform[: classifier.max_samples]
-        notes["cropped_to"] = int(classifier.max_samples)
-    if waveform.shape[0] < classifier.min_samples:
-        if not cfg.pad_short_clips:
-            raise AudioInputError(
-                f"clip {clip_id!r}: {waveform.shape[0]} samples is shorter than model {classifier.name!r} accepts "
-                f"({classifier.min_samples} at {classifier.sample_rate} Hz); set pad_short_clips to zero-pad it"
-            )
-        notes["padded_to"] = int(classifier.min_samples)
-        waveform = np.pad(waveform, (0, classifier.min_samples - waveform.shape[0]))
-    return waveform, notes
+    if waveform.shape[0] < classifier.min_samples and not cfg.pad_short_clips:
+        raise AudioInputError(
+            f"clip {clip_id!r}: {waveform.shape[0]} samples is shorter than model {classifier.name!r} accepts "
+            f"({classifier.min_samples} at {classifier.sample_rate} Hz); set pad_short_clips to zero-pad it"
+        )
+    fitted = classifier.fit_window(waveform)
+    if fitted.shape[0] < waveform.shape[0]:
+        notes["cropped_to"] = int(fitted.shape[0])
+    elif fitted.shape[0] > waveform.shape[0]:
+        notes["padded_to"] = int(fitted.shape[0])
+    return fitted, notes
 
 
 def _subset_record(subset_mask: np.ndarray, oracle: Oracle, classifier: AudioClassifier) -> SubsetRecord:

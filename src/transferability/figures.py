@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from transferability.audio import validate_waveform
+from transferability.models.contract import validate_waveform
 
 MASK_STYLES: dict[str, str] = {"sufficient": "tab:blue", "complete": "tab:red", "1-complete": "tab:green"}
 _MAX_GROUPS = 2000

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier
 from transferability.spectral import SpectralMutator
 
 # On the CPU a forward pass's memory cannot be measured cheaply; assume this many bytes of

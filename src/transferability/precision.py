@@ -7,7 +7,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier
 from transferability.spectral import SpectralMutator
 
 PRECISIONS: dict[str, torch.dtype | None] = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.float16}

@@ -7,12 +7,11 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-import torch
 
-from transferability.audio import resample
 from transferability.explained import ExplainedItem
-from transferability.labels import LabelMap
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier
+from transferability.models.labels import LabelMap
+from transferability.models.probabilities import target_probabilities
 
 SIGNALS = ("original", "sufficient", "complete", "inverse")
 
@@ -40,29 +39,6 @@ def item_signals(item: ExplainedItem) -> list[ScoredSignal]:
         for name in SIGNALS
         if name in waveforms
     ]
-
-
-def fit_to_target(waveform: np.ndarray, sample_rate: int, target: AudioClassifier) -> np.ndarray:
-    """Resample to the target's rate, crop to what it looks at, zero-pad to what it accepts."""
-    waveform = resample(waveform, sample_rate, target.sample_rate)
-    if target.max_samples is not None:
-        waveform = waveform[: target.max_samples]
-    return np.pad(waveform, (0, max(0, target.min_samples - waveform.shape[0])))
-
-
-def target_probabilities(waveforms: list[np.ndarray], sample_rate: int, target: AudioClassifier, batch_size: int) -> np.ndarray:
-    """Softmax outputs ``[len(waveforms), target classes]``, batching clips of equal length."""
-    fitted = [fit_to_target(w, sample_rate, target) for w in waveforms]
-    by_length: dict[int, list[int]] = defaultdict(list)
-    for index, waveform in enumerate(fitted):
-        by_length[waveform.shape[0]].append(index)
-    probs = np.zeros((len(waveforms), target.n_classes))
-    for indices in by_length.values():
-        for start in range(0, len(indices), batch_size):
-            chunk = indices[start : start + batch_size]
-            batch = torch.from_numpy(np.stack([fitted[i] for i in chunk]))
-            probs[chunk] = target.probabilities(batch).cpu().numpy()
-    return probs
 
 
 def score_signals(

@@ -11,9 +11,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from transferability.labels import LabelMap
-from transferability.models.base import AudioClassifier
-from transferability.scoring import target_probabilities
+from transferability.models.contract import AudioClassifier
+from transferability.models.labels import LabelMap
+from transferability.models.probabilities import target_probabilities
 
 ITEM_COLUMNS = ("item_id", "original_class", "signed_class", "p_fake_before", "p_fake_after", "turned")
 

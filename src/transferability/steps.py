@@ -12,11 +12,12 @@ from transferability.audio import load_audio
 from transferability.batch_explain import Item, explain_items, shard, write_entries
 from transferability.explained import explained_items
 from transferability.fingerprint import model_fingerprint
-from transferability.labels import LabelMap
 from transferability.manifest import ManifestError, read_manifest, write_manifest
 from transferability.models import load_classifier
+from transferability.models.labels import LabelMap
+from transferability.models.probabilities import fit_to_target, target_probabilities
 from transferability.precision import check_precision, with_precision
-from transferability.scoring import fit_to_target, item_signals, score_signals, target_probabilities
+from transferability.scoring import item_signals, score_signals
 from transferability.settings import ExplainerConfig
 from transferability.tables import transferability_latex, transferability_long
 from transferability.transfer import bootstrap_interval, filter_stable, pair_matrix, paired_t_test
@@ -125,7 +126,7 @@ def train_model(
     learning_rate: float, output: Path, log: Log,
 ) -> None:
     """Train one architecture on the task's train split and save it where load_classifier finds it."""
-    from transferability.zoo import train
+    from transferability.models.zoo import train
 
     waveforms, targets = load_split(manifest, "train", labels, TRAINING_SAMPLE_RATE)
     if len({w.shape[0] for w in waveforms}) != 1:

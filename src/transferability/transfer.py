@@ -10,7 +10,7 @@ stability flags. A signal is identified by (dataset, item_id, source_model, sign
 Choices where the paper is silent or loose:
 
 - The entropy bound is ``H <= epsilon * log2(K)`` with K the task's number of canonical labels
-  (the target's distribution is over those after :class:`~transferability.labels.LabelMap`),
+  (the target's distribution is over those after :class:`~transferability.models.labels.LabelMap`),
   where the paper uses the model's own n; the two agree whenever a model's classes are the task's.
   A tolerance of 1e-12 bits absorbs rounding, so epsilon = 1 accepts a uniform distribution.
 - Rows where target == source (the diagonal) are kept in the table but never counted.

@@ -13,10 +13,10 @@ import numpy as np
 import torch
 
 from transferability.explainer import explain
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier
+from transferability.models.toy import DEMO_BANDS, LoudestBand
 from transferability.settings import ExplainerConfig
 from transferability.spectral import n_bins
-from transferability.toy_models import DEMO_BANDS, LoudestBand
 
 SAMPLE_RATE = 16_000
 DEFAULT_SEEDS = 3  # synthetic clips (and explainer seeds) per clip length

@@ -16,7 +16,7 @@ from transferability.estimate.queries import DEFAULT_SEEDS, SAMPLE_RATE, Log, Qu
 from transferability.estimate.random_models import architecture_for, save_random_init
 from transferability.estimate.timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
 from transferability.estimate.workload import DatasetWork, ModelSlot, dataset_work, model_samples, model_slots
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier
 from transferability.settings import ConfigError, ExplainerConfig
 from transferability.spectral import n_bins
 

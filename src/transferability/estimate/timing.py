@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier
 from transferability.oracle import Oracle, memory_bounded_batch_size
 from transferability.settings import ExplainerConfig
 from transferability.spectral import SpectralMutator

@@ -9,7 +9,7 @@ import pandas as pd
 import yaml
 
 from transferability.manifest import read_manifest
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier
 from transferability.settings import ConfigError
 
 # Typical clip lengths (seconds) per dataset layout, used when no prepared manifest exists and no

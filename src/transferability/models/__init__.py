@@ -1,11 +1,21 @@
-"""Classifiers to explain: Hugging Face audio-classification models, native zoo models and user entry points."""
+"""Classifiers: the contract every model is queried through, and everything that makes one.
+
+Holds the classifier contract (``contract``: the classifier and the waveforms it accepts, no
+other package imports, so the explainer can depend on it alone), the loaders of Hugging Face
+models with their feature extractors re-implemented in torch (``huggingface``, ``features``), of
+user entry points (``entrypoint``) and of the workflow's own models (``native``, trained by
+``zoo``), the mapping of each model's labels onto a task's (``labels``), the probabilities of
+whole signals under a model (``probabilities``) and a classifier with a known answer (``toy``).
+May import ``data`` (audio I/O) besides itself; never ``explainer``, ``analysis``, ``report`` or
+``workflow``.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 import torch
 
-from transferability.models.base import AudioClassifier, ModelLoadError
+from transferability.models.contract import AudioClassifier, ModelLoadError
 from transferability.models.entrypoint import load_entrypoint
 from transferability.models.huggingface import load_huggingface
 from transferability.models.native import CONFIG_FILE as NATIVE_CONFIG_FILE

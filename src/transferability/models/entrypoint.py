@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from transferability.models.base import AudioClassifier, ModelLoadError, count_parameters
+from transferability.models.contract import AudioClassifier, ModelLoadError, count_parameters
 
 PROBE_BATCH = 2
 

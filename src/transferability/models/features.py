@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from transformers import ASTFeatureExtractor, Wav2Vec2FeatureExtractor, WhisperFeatureExtractor
 from transformers.audio_utils import mel_filter_bank, window_function
 
-from transferability.models.base import ModelLoadError
+from transferability.models.contract import ModelLoadError
 
 
 class Wav2Vec2Features(torch.nn.Module):

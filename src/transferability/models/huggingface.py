@@ -7,7 +7,7 @@ from typing import Callable, Sequence, TypeVar
 import torch
 from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
 
-from transferability.models.base import AudioClassifier, ModelLoadError, as_class_names, count_parameters
+from transferability.models.contract import AudioClassifier, ModelLoadError, as_class_names, count_parameters
 from transferability.models.features import feature_module_for
 
 T = TypeVar("T")

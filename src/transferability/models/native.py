@@ -14,7 +14,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers.audio_utils import mel_filter_bank
 
-from transferability.models.base import AudioClassifier, ModelLoadError, count_parameters
+from transferability.models.contract import AudioClassifier, ModelLoadError, count_parameters
 
 CONFIG_FILE = "transferability_model.json"
 WEIGHTS_FILE = "model.safetensors"

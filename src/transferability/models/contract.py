@@ -1,14 +1,47 @@
-"""The one interface every classifier is explained through."""
+"""The one interface every classifier is explained through: the classifier, and the waveforms it accepts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+import numpy as np
 import torch
 
 
 class ModelLoadError(RuntimeError):
     """A model could not be loaded or does not honour the classifier contract."""
+
+
+class AudioInputError(ValueError):
+    """An audio file or waveform that cannot be used; the message names the file or clip."""
+
+
+def validate_waveform(waveform: np.ndarray | torch.Tensor, clip_id: str) -> np.ndarray:
+    """Return ``waveform`` as a 1-D float32 array; raise AudioInputError if it is not a finite mono signal."""
+    if isinstance(waveform, torch.Tensor):
+        waveform = waveform.detach().cpu().numpy()
+    array = np.asarray(waveform)
+    if array.ndim == 2 and array.shape[0] == 1:
+        array = array[0]
+    if array.ndim != 1:
+        raise AudioInputError(f"clip {clip_id!r}: expected a 1-D waveform (or [1, N]), got shape {tuple(array.shape)}")
+    if array.size == 0:
+        raise AudioInputError(f"clip {clip_id!r}: waveform has 0 samples")
+    if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
+        raise AudioInputError(f"clip {clip_id!r}: expected real numeric samples, got dtype {array.dtype}")
+    array = array.astype(np.float32, copy=False)
+    bad = int(np.count_nonzero(~np.isfinite(array)))
+    if bad:
+        raise AudioInputError(f"clip {clip_id!r}: {bad} of {array.size} samples are NaN or Inf")
+    return array
+
+
+def is_silent(waveform: np.ndarray | torch.Tensor, threshold: float = 1e-8) -> bool:
+    """True when every sample's magnitude is below ``threshold``."""
+    if isinstance(waveform, torch.Tensor):
+        waveform = waveform.detach().cpu().numpy()
+    array = np.asarray(waveform)
+    return array.size == 0 or float(np.max(np.abs(array))) < threshold
 
 
 @dataclass
@@ -46,6 +79,12 @@ class AudioClassifier:
     @property
     def n_classes(self) -> int:
         return len(self.class_names)
+
+    def fit_window(self, waveform: np.ndarray) -> np.ndarray:
+        """The clip cropped to the last sample the model looks at and zero-padded to the fewest it accepts."""
+        if self.max_samples is not None:
+            waveform = waveform[: self.max_samples]
+        return np.pad(waveform, (0, max(0, self.min_samples - waveform.shape[0])))
 
     @torch.inference_mode()
     def logits(self, waveforms: torch.Tensor) -> torch.Tensor:

@@ -32,7 +32,7 @@ class LoudestBand(torch.nn.Module):
 
 
 def loudest_band(device: torch.device | str = "cpu") -> dict:
-    """Entry point (``transferability.toy_models:loudest_band``) following the model contract."""
+    """Entry point (``transferability.models.toy:loudest_band``) following the model contract."""
     return {
         "model": LoudestBand(list(DEMO_BANDS.values())).to(device),
         "class_names": list(DEMO_BANDS),

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from transferability.models.features import feature_module_for
 from transferability.models.native import save_native
-from transferability.zoo.architectures import CNN_CONFIG, build
+from transferability.models.zoo.architectures import CNN_CONFIG, build
 
 MAX_GAIN_DB = 6.0  # random gain, uniform in +-6 dB
 MAX_SHIFT_SECONDS = 0.1  # random circular time shift

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from transferability.models.base import AudioClassifier
+from transferability.models.contract import AudioClassifier
 
 
 def accuracy(classifier: AudioClassifier, waveforms: np.ndarray, labels: np.ndarray, batch_size: int = 32) -> float:
