@@ -9,7 +9,7 @@ import pytest
 from known_answer import classifier, tones
 from transferability.audio import write_wav
 from transferability.batch_explain import Item, explain_items, read_entries, shard, write_entries
-from transferability.settings import ExplainerConfig
+from transferability.explainer.config import ExplainerConfig
 from transferability.models.toy import LoudestBand
 
 QUICK = ExplainerConfig(min_iterations=4, max_iterations=4, round_size=4)

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from hf_tiny import save_all  # noqa: E402
 
 from transferability.cli import demo_clip, main  # noqa: E402
-from transferability.record import Explanation  # noqa: E402
+from transferability.explainer.record import Explanation  # noqa: E402
 
 QUICK = ["--quiet", "--set", "min_iterations=4", "--set", "max_iterations=4", "--set", "round_size=4",
          "--set", "minimality_max_candidates=64"]

@@ -12,7 +12,7 @@ from hf_tiny import save_tiny
 from transferability import estimate
 from transferability.cli import main
 from transferability.models import load_classifier
-from transferability.settings import ExplainerConfig
+from transferability.explainer.config import ExplainerConfig
 
 PAPER = Path(__file__).parents[1] / "config" / "paper.yaml"
 QUICK = {"min_iterations": 2, "max_iterations": 2, "round_size": 2, "max_depth": 4,

@@ -8,7 +8,7 @@ import torch
 from hf_tiny import save_tiny
 from transferability.models import load_classifier
 from transferability.models.contract import AudioClassifier
-from transferability.precision import KEEP_FRACTIONS, check_inputs, check_precision, with_precision
+from transferability.explainer.precision import KEEP_FRACTIONS, check_inputs, check_precision, with_precision
 
 RATE = 16000
 

@@ -1,7 +1,14 @@
-"""Transferability analysis of audio classifiers: FreqReX-style causal explanations over frequency bins."""
-from transferability.explainer import explain, render_signals
-from transferability.record import Explanation
-from transferability.settings import ConfigError, ExplainerConfig
+"""Transferability analysis of audio classifiers: FreqReX-style causal explanations over frequency bins.
+
+The package reads in layers, each importing only the ones before it: ``models.contract`` (the
+classifier contract), ``explainer`` (the causal explainer, needing only that contract), ``data``
+(audio I/O, manifests, synthetic tasks, real datasets), ``models`` (loaders, label maps, trained
+models), ``analysis`` (explained items, cross-model scoring and statistics, the Section 5
+analyses), ``report`` (LaTeX tables, figures, the paper's TeX) and ``workflow`` (the Snakemake
+steps and their plumbing); the command line (``cli``) sits on top. ``tests/test_layers.py``
+keeps it so.
+"""
+from transferability.explainer import ConfigError, ExplainerConfig, Explanation, explain, render_signals
 
 __all__ = ["ConfigError", "Explanation", "ExplainerConfig", "explain", "render_signals"]
 __version__ = "0.1.0"

@@ -11,12 +11,12 @@ import pandas as pd
 from transferability.audio import load_audio, write_wav
 from transferability.composition import greedy_composite
 from transferability.explained import explained_items, label_mapping
-from transferability.explainer import explain, render_signals
+from transferability.explainer.config import ExplainerConfig
+from transferability.explainer.pipeline import explain, render_signals
 from transferability.grouped_tables import grouped_latex, in_order
 from transferability.manifest import read_manifest
 from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
-from transferability.settings import ExplainerConfig
 from transferability.signature import signature_transfer
 from transferability.spectra import mann_whitney, spectral_entropy
 from transferability.spectral_figures import plot_composite_psd, plot_entropy

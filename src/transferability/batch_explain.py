@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from transferability.audio import load_audio
-from transferability.explainer import explain
+from transferability.explainer.config import ExplainerConfig
+from transferability.explainer.pipeline import explain
+from transferability.explainer.record import Explanation
 from transferability.fingerprint import file_digest, settings_fingerprint
 from transferability.models.contract import AudioClassifier, AudioInputError
-from transferability.record import Explanation
-from transferability.settings import ExplainerConfig
 
 
 @dataclass(frozen=True)

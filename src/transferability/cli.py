@@ -13,11 +13,11 @@ from transferability.allocator import tune_malloc
 from transferability.audio import load_audio, write_wav
 from transferability.estimate import add_arguments as add_estimate_arguments
 from transferability.estimate import main as estimate_main
-from transferability.explainer import as_explained, explain, render_signals
+from transferability.explainer.config import ConfigError, ExplainerConfig
+from transferability.explainer.pipeline import as_explained, explain, render_signals
+from transferability.explainer.record import Explanation
 from transferability.figures import plot_explanation
 from transferability.models.contract import AudioClassifier, AudioInputError, ModelLoadError
-from transferability.record import Explanation
-from transferability.settings import ConfigError, ExplainerConfig
 
 FIGURE_MASKS = {"sufficient": "sufficient", "complete": "complete", "one_complete": "1-complete"}
 

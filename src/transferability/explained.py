@@ -10,9 +10,9 @@ import numpy as np
 
 from transferability.audio import load_audio
 from transferability.batch_explain import read_entries
-from transferability.explainer import as_explained, render_signals
+from transferability.explainer.pipeline import as_explained, render_signals
+from transferability.explainer.record import Explanation
 from transferability.manifest import read_manifest
-from transferability.record import Explanation
 
 
 @dataclass(frozen=True)

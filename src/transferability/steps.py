@@ -11,14 +11,14 @@ import pandas as pd
 from transferability.audio import load_audio
 from transferability.batch_explain import Item, explain_items, shard, write_entries
 from transferability.explained import explained_items
+from transferability.explainer.config import ExplainerConfig
+from transferability.explainer.precision import check_precision, with_precision
 from transferability.fingerprint import model_fingerprint
 from transferability.manifest import ManifestError, read_manifest, write_manifest
 from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
 from transferability.models.probabilities import fit_to_target, target_probabilities
-from transferability.precision import check_precision, with_precision
 from transferability.scoring import item_signals, score_signals
-from transferability.settings import ExplainerConfig
 from transferability.tables import transferability_latex, transferability_long
 from transferability.transfer import bootstrap_interval, filter_stable, pair_matrix, paired_t_test
 

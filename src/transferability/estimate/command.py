@@ -11,8 +11,8 @@ from transferability.estimate.queries import DEFAULT_SEEDS, calibrate
 from transferability.estimate.report import EstimateOptions, format_calibration, format_table, run_estimate
 from transferability.estimate.timing import DEFAULT_BATCHES
 from transferability.estimate.workload import TYPICAL_SECONDS, load_config, results_root
+from transferability.explainer.config import ConfigError
 from transferability.models.contract import ModelLoadError
-from transferability.settings import ConfigError
 
 
 def _seconds_option(pairs: Sequence[str]) -> dict[str, float]:

@@ -12,11 +12,11 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 import torch
 
-from transferability.explainer import explain
+from transferability.explainer.config import ExplainerConfig
+from transferability.explainer.mutants import n_bins
+from transferability.explainer.pipeline import explain
 from transferability.models.contract import AudioClassifier
 from transferability.models.toy import DEMO_BANDS, LoudestBand
-from transferability.settings import ExplainerConfig
-from transferability.spectral import n_bins
 
 SAMPLE_RATE = 16_000
 DEFAULT_SEEDS = 3  # synthetic clips (and explainer seeds) per clip length

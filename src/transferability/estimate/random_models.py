@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import torch
 
-from transferability.settings import ConfigError
+from transferability.explainer.config import ConfigError
 
 
 def _distilhubert(labels: dict) -> tuple[Any, Any]:

@@ -16,9 +16,9 @@ from transferability.estimate.queries import DEFAULT_SEEDS, SAMPLE_RATE, Log, Qu
 from transferability.estimate.random_models import architecture_for, save_random_init
 from transferability.estimate.timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
 from transferability.estimate.workload import DatasetWork, ModelSlot, dataset_work, model_samples, model_slots
+from transferability.explainer.config import ConfigError, ExplainerConfig
+from transferability.explainer.mutants import n_bins
 from transferability.models.contract import AudioClassifier
-from transferability.settings import ConfigError, ExplainerConfig
-from transferability.spectral import n_bins
 
 
 @dataclass

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from transferability.explainer.config import ExplainerConfig
+from transferability.explainer.mutants import SpectralMutator
+from transferability.explainer.oracle import Oracle, memory_bounded_batch_size
 from transferability.models.contract import AudioClassifier
-from transferability.oracle import Oracle, memory_bounded_batch_size
-from transferability.settings import ExplainerConfig
-from transferability.spectral import SpectralMutator
 
 DEFAULT_BATCHES = 3  # timed batches per model and length (after one warm-up batch)
 

@@ -8,9 +8,9 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
+from transferability.explainer.config import ConfigError
 from transferability.manifest import read_manifest
 from transferability.models.contract import AudioClassifier
-from transferability.settings import ConfigError
 
 # Typical clip lengths (seconds) per dataset layout, used when no prepared manifest exists and no
 # --seconds override is given. Where each number comes from:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from transferability.explainer.mutants import SpectralMutator
 from transferability.models.contract import AudioClassifier
-from transferability.spectral import SpectralMutator
 
 # On the CPU a forward pass's memory cannot be measured cheaply; assume this many bytes of
 # activations per input sample (generous for the small transformers and CNNs used here).

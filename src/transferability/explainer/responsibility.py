@@ -7,8 +7,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from transferability.oracle import Oracle
-from transferability.settings import ExplainerConfig
+from transferability.explainer.config import ExplainerConfig
+from transferability.explainer.oracle import Oracle
 
 N_CHILDREN = 4
 PROPER_SUBSETS = np.arange(1, 2**N_CHILDREN - 1)  # the 14 non-empty proper subsets, as bit patterns

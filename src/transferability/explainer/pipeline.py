@@ -7,7 +7,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from transferability.extraction import (
+from transferability.explainer.config import ExplainerConfig
+from transferability.explainer.extraction import (
     MaskTest,
     MinimalityReport,
     PrefixMasks,
@@ -17,12 +18,11 @@ from transferability.extraction import (
     minimise,
     smallest_prefix,
 )
+from transferability.explainer.mutants import SpectralMutator, n_bins
+from transferability.explainer.oracle import Oracle, memory_bounded_batch_size
+from transferability.explainer.record import Explanation, InverseRecord, SubsetRecord
+from transferability.explainer.responsibility import compute_responsibility, rank_bins
 from transferability.models.contract import AudioClassifier, AudioInputError, is_silent, validate_waveform
-from transferability.oracle import Oracle, memory_bounded_batch_size
-from transferability.record import Explanation, InverseRecord, SubsetRecord
-from transferability.responsibility import compute_responsibility, rank_bins
-from transferability.settings import ExplainerConfig
-from transferability.spectral import SpectralMutator, n_bins
 
 # Confidences are compared after an rfft/irfft round trip: allow float32 rounding.
 CONFIDENCE_TOLERANCE = 1e-5

@@ -1,4 +1,4 @@
-"""Every knob of the explainer, validated, with the defaults DESIGN.md §2 argues for."""
+"""Every knob of the explainer, validated, with defaults chosen for CPU and GPU runs alike."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields

@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from transferability.oracle import Oracle
+from transferability.explainer.oracle import Oracle
 
 
 @dataclass

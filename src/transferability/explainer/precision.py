@@ -7,8 +7,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
+from transferability.explainer.mutants import SpectralMutator
 from transferability.models.contract import AudioClassifier
-from transferability.spectral import SpectralMutator
 
 PRECISIONS: dict[str, torch.dtype | None] = {"float32": None, "bfloat16": torch.bfloat16, "float16": torch.float16}
 # Besides each clip, the check queries random subsets of its frequency bins of these sizes, the
