@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 import torch
 
-from transferability.audio import load_audio, write_wav
+from transferability.data.audio import load_audio, write_wav
 
 from transferability.models.contract import AudioInputError, is_silent, validate_waveform
 

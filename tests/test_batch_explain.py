@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from known_answer import classifier, tones
-from transferability.audio import write_wav
+from transferability.data.audio import write_wav
 from transferability.batch_explain import Item, explain_items, read_entries, shard, write_entries
 from transferability.explainer.config import ExplainerConfig
 from transferability.models.toy import LoudestBand

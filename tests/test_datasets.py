@@ -24,7 +24,7 @@ from dataset_archives import (
     write_ravdess,
     zip_folder,
 )
-from transferability.datasets import (
+from transferability.data.datasets import (
     LAYOUTS,
     ChecksumError,
     DownloadError,
@@ -41,7 +41,7 @@ from transferability.datasets import (
     prepare_dataset,
     ravdess_rows,
 )
-from transferability.manifest import ManifestError, read_manifest, write_manifest
+from transferability.data.manifest import ManifestError, read_manifest, write_manifest
 
 PAYLOAD = np.random.default_rng(0).integers(0, 256, 3_500_000, dtype=np.uint8).tobytes()
 SHA256 = "sha256:" + hashlib.sha256(PAYLOAD).hexdigest()

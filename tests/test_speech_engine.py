@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from scipy.signal import stft
 
-from transferability.synthetic import espeak, speech
-from transferability.synthetic.espeak import SPEECH_VOCABULARY, espeak_available, random_sentence, speak
-from transferability.synthetic.speech import (
+from transferability.data.synthetic import espeak, speech
+from transferability.data.synthetic.espeak import SPEECH_VOCABULARY, espeak_available, random_sentence, speak
+from transferability.data.synthetic.speech import (
     SpokenStyle,
     resolve_speech_engine,
     spoken_emotion_style,
@@ -17,8 +17,8 @@ from transferability.synthetic.speech import (
     spoken_utterance,
     synthesise_spoken_emotion,
 )
-from transferability.synthetic.spoof import bonafide_speech, synthesise_spoof_item
-from transferability.synthetic.voice import EMOTIONS
+from transferability.data.synthetic.spoof import bonafide_speech, synthesise_spoof_item
+from transferability.data.synthetic.voice import EMOTIONS
 
 SR = 16000
 NEEDS_ESPEAK = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not on PATH")

@@ -9,10 +9,10 @@ import pytest
 import soundfile as sf
 from scipy.signal import stft
 
-from transferability.synthetic import TASKS, ManifestError, generate_task, read_manifest, write_manifest
-from transferability.synthetic.espeak import espeak_available
-from transferability.synthetic.spoof import Vocoder, bonafide_style, vocode
-from transferability.synthetic.voice import synthesise_utterance
+from transferability.data.synthetic import TASKS, ManifestError, generate_task, read_manifest, write_manifest
+from transferability.data.synthetic.espeak import espeak_available
+from transferability.data.synthetic.spoof import Vocoder, bonafide_style, vocode
+from transferability.data.synthetic.voice import synthesise_utterance
 
 SR = 16000
 NEEDS_ESPEAK = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not on PATH")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transferability.audio import load_audio
+from transferability.data.audio import load_audio
 from transferability.models import load_classifier
 from transferability.models.probabilities import target_probabilities
 from workflow_runner import REPO, scheduled_rules, snakemake, snakemake_command, write_config

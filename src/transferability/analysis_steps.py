@@ -8,13 +8,13 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from transferability.audio import load_audio, write_wav
 from transferability.composition import greedy_composite
+from transferability.data.audio import load_audio, write_wav
+from transferability.data.manifest import read_manifest
 from transferability.explained import explained_items, label_mapping
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.pipeline import explain, render_signals
 from transferability.grouped_tables import grouped_latex, in_order
-from transferability.manifest import read_manifest
 from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
 from transferability.signature import signature_transfer

@@ -20,7 +20,7 @@ from pocketsphinx import Decoder
 from pystoi import stoi
 from transformers import WhisperForConditionalGeneration, WhisperProcessor
 
-from transferability.audio import resample
+from transferability.data.audio import resample
 from transferability.models.contract import is_silent, validate_waveform
 from transferability.models.huggingface import load_pretrained
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from transferability.audio import load_audio
+from transferability.data.audio import load_audio
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.pipeline import explain
 from transferability.explainer.record import Explanation

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from transferability.allocator import tune_malloc
-from transferability.audio import load_audio, write_wav
+from transferability.data.audio import load_audio, write_wav
 from transferability.estimate import add_arguments as add_estimate_arguments
 from transferability.estimate import main as estimate_main
 from transferability.explainer.config import ConfigError, ExplainerConfig

@@ -5,11 +5,11 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from transferability.datasets.download import download
-from transferability.datasets.extract import extract
-from transferability.datasets.layouts import LAYOUTS
-from transferability.datasets.prepare import combine_manifest_files, prepare_dataset
-from transferability.manifest import write_manifest
+from transferability.data.datasets.download import download
+from transferability.data.datasets.extract import extract
+from transferability.data.datasets.layouts import LAYOUTS
+from transferability.data.datasets.prepare import combine_manifest_files, prepare_dataset
+from transferability.data.manifest import write_manifest
 
 Log = Callable[[str], None]
 

@@ -8,11 +8,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from transferability.audio import load_audio
 from transferability.batch_explain import read_entries
+from transferability.data.audio import load_audio
+from transferability.data.manifest import read_manifest
 from transferability.explainer.pipeline import as_explained, render_signals
 from transferability.explainer.record import Explanation
-from transferability.manifest import read_manifest
 
 
 @dataclass(frozen=True)

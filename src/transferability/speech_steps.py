@@ -23,7 +23,7 @@ def resolve_vocabulary(vocabulary: str | Sequence[str] | None) -> list[str] | No
     if isinstance(vocabulary, str):
         if vocabulary != SYNTHETIC_VOCABULARY:
             raise ValueError(f"asr.vocabulary: expected null, a list of words or {SYNTHETIC_VOCABULARY!r}, got {vocabulary!r}")
-        from transferability.synthetic.espeak import SPEECH_VOCABULARY
+        from transferability.data.synthetic.espeak import SPEECH_VOCABULARY
 
         return list(SPEECH_VOCABULARY)
     return [str(word) for word in vocabulary]

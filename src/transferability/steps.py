@@ -8,13 +8,14 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from transferability.audio import load_audio
 from transferability.batch_explain import Item, explain_items, shard, write_entries
+from transferability.data.audio import load_audio
+from transferability.data.manifest import ManifestError, write_manifest
+from transferability.data.splits import load_split, split_rows
 from transferability.explained import explained_items
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.precision import check_precision, with_precision
 from transferability.fingerprint import model_fingerprint
-from transferability.manifest import ManifestError, read_manifest, write_manifest
 from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
 from transferability.models.probabilities import fit_to_target, target_probabilities
@@ -91,7 +92,7 @@ def make_synthetic_data(
     output: Path, log: Log,
 ) -> None:
     """Generate one synthetic task's clips into ``audio`` (a folder beside the manifest ``output``)."""
-    from transferability.synthetic import generate_task, resolve_speech_engine
+    from transferability.data.synthetic import generate_task, resolve_speech_engine
 
     engine = resolve_speech_engine(speech)
     log(f"speech engine: {engine} (data.speech: {speech})")
@@ -100,25 +101,6 @@ def make_synthetic_data(
     frame["path"] = [(prefix / path).as_posix() for path in frame["path"]]
     write_manifest(frame, output)
     log(f"{len(frame)} clips: " + ", ".join(f"{k}={v}" for k, v in frame.groupby(["dataset", "split"]).size().items()))
-
-
-def split_rows(manifest: Path, split: str, datasets: list[str] | None = None) -> pd.DataFrame:
-    """The manifest's rows of one split, of ``datasets`` only when given."""
-    frame = read_manifest(manifest)
-    rows = frame[frame["split"] == split]
-    return rows if datasets is None else rows[rows["dataset"].isin(datasets)]
-
-
-def load_split(
-    manifest: Path, split: str, labels: list[str], sample_rate: int, datasets: list[str] | None = None
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """Waveforms at ``sample_rate`` and canonical label indices of one split of the manifest."""
-    rows = split_rows(manifest, split, datasets)
-    unknown = sorted(set(rows["label"]) - set(labels))
-    if unknown:
-        raise ManifestError(f"manifest {manifest}: label(s) {', '.join(unknown)} are not among the task's labels {labels}")
-    waveforms = [load_audio(manifest.parent / path, sample_rate).waveform for path in rows["path"]]
-    return waveforms, np.array([labels.index(label) for label in rows["label"]], dtype=np.int64)
 
 
 def train_model(

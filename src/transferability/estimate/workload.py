@@ -8,8 +8,8 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
+from transferability.data.manifest import read_manifest
 from transferability.explainer.config import ConfigError
-from transferability.manifest import read_manifest
 from transferability.models.contract import AudioClassifier
 
 # Typical clip lengths (seconds) per dataset layout, used when no prepared manifest exists and no

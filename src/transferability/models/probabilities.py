@@ -6,7 +6,7 @@ from collections import defaultdict
 import numpy as np
 import torch
 
-from transferability.audio import resample
+from transferability.data.audio import resample
 from transferability.models.contract import AudioClassifier
 
 

@@ -1,7 +1,7 @@
 """Real datasets: download, safe extraction, each dataset's own layout, and seeded sampling into a manifest."""
-from transferability.datasets.download import ChecksumError, DownloadError, download, file_checksum, parse_checksum
-from transferability.datasets.extract import UnsafeArchiveError, extract
-from transferability.datasets.layouts import (
+from transferability.data.datasets.download import ChecksumError, DownloadError, download, file_checksum, parse_checksum
+from transferability.data.datasets.extract import UnsafeArchiveError, extract
+from transferability.data.datasets.layouts import (
     LAYOUTS,
     LayoutError,
     asvspoof2019_la_rows,
@@ -9,7 +9,7 @@ from transferability.datasets.layouts import (
     in_the_wild_rows,
     ravdess_rows,
 )
-from transferability.datasets.prepare import combine_manifest_files, combine_manifests, prepare_dataset
+from transferability.data.datasets.prepare import combine_manifest_files, combine_manifests, prepare_dataset
 
 __all__ = [
     "LAYOUTS",

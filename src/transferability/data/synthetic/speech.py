@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from transferability.synthetic.dsp import band_filter, db_to_amplitude, set_level
-from transferability.synthetic.espeak import espeak_available, random_sentence, speak
-from transferability.synthetic.voice import EMOTION_CUE_GROUPS, emotion_cue_sources, in_quiet_room
+from transferability.data.synthetic.dsp import band_filter, db_to_amplitude, set_level
+from transferability.data.synthetic.espeak import espeak_available, random_sentence, speak
+from transferability.data.synthetic.voice import EMOTION_CUE_GROUPS, emotion_cue_sources, in_quiet_room
 
 SPEECH_ENGINES = ("espeak", "formant", "auto")
 

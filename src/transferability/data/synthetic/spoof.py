@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import fftconvolve, istft, stft
 
-from transferability.synthetic.dsp import band_filter, coloured_noise, db_to_amplitude, mix_at, rms, set_level
-from transferability.synthetic.speech import SpokenStyle, random_voice, spoken_utterance
-from transferability.synthetic.voice import VoiceStyle, random_speaker, synthesise_utterance
+from transferability.data.synthetic.dsp import band_filter, coloured_noise, db_to_amplitude, mix_at, rms, set_level
+from transferability.data.synthetic.speech import SpokenStyle, random_voice, spoken_utterance
+from transferability.data.synthetic.voice import VoiceStyle, random_speaker, synthesise_utterance
 
 SPOOF_LABELS = ("bonafide", "spoof")
 DOMAINS = ("spoof_in", "spoof_wild")

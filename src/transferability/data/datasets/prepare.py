@@ -19,9 +19,9 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from transferability.audio import load_audio, write_wav
-from transferability.datasets.layouts import ROW_COLUMNS
-from transferability.manifest import COLUMNS, SPLITS, ManifestError, read_manifest, write_manifest
+from transferability.data.audio import load_audio, write_wav
+from transferability.data.datasets.layouts import ROW_COLUMNS
+from transferability.data.manifest import COLUMNS, SPLITS, ManifestError, read_manifest, write_manifest
 from transferability.models.contract import AudioInputError, is_silent
 
 Log = Callable[[str], None]

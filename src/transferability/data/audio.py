@@ -4,8 +4,8 @@ Policy: clips are read with soundfile (WAV/FLAC/OGG) as float32 in [-1, 1]; mult
 are downmixed to mono by averaging the channels; clips at another sample rate are resampled with
 ``scipy.signal.resample_poly`` using the reduced fraction ``target/original``. Both steps are
 recorded on the returned :class:`LoadedAudio`. Missing, unreadable, corrupt or empty files and
-non-finite samples raise :class:`AudioInputError`; silence is not an error here (see
-:func:`is_silent`).
+non-finite samples raise the classifier contract's :class:`AudioInputError`; silence is not an
+error here (see ``transferability.models.contract.is_silent``).
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from transferability.synthetic.dsp import add_at, band_filter, coloured_noise, decay_envelope, mix_at, set_level
+from transferability.data.synthetic.dsp import add_at, band_filter, coloured_noise, decay_envelope, mix_at, set_level
 
 GENRES = ("blues", "classical", "disco", "metal")
 CUE_GROUPS = ("timbre", "rhythm", "harmony", "texture")

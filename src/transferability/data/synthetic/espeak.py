@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import soundfile as sf
 
-from transferability.audio import resample
+from transferability.data.audio import resample
 
 ESPEAK = "espeak-ng"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from transferability.synthetic.dsp import (
+from transferability.data.synthetic.dsp import (
     band_filter,
     band_noise,
     coloured_noise,

@@ -9,13 +9,13 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from transferability.audio import write_wav
-from transferability.manifest import COLUMNS as MANIFEST_COLUMNS
-from transferability.manifest import SPLITS
-from transferability.synthetic.music import GENRES, synthesise_music
-from transferability.synthetic.speech import resolve_speech_engine, synthesise_spoken_emotion
-from transferability.synthetic.spoof import SPOOF_LABELS, synthesise_spoof_item
-from transferability.synthetic.voice import EMOTIONS, synthesise_emotion
+from transferability.data.audio import write_wav
+from transferability.data.manifest import COLUMNS as MANIFEST_COLUMNS
+from transferability.data.manifest import SPLITS
+from transferability.data.synthetic.music import GENRES, synthesise_music
+from transferability.data.synthetic.speech import resolve_speech_engine, synthesise_spoken_emotion
+from transferability.data.synthetic.spoof import SPOOF_LABELS, synthesise_spoof_item
+from transferability.data.synthetic.voice import EMOTIONS, synthesise_emotion
 
 # (rng, label, dataset, sample_rate, seconds, speech engine "espeak" or "formant") -> float32 waveform
 ClipGenerator = Callable[[np.random.Generator, str, str, int, float, str], np.ndarray]
