@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from transferability.asr import (
+from transferability.analysis.asr import (
     PocketsphinxTranscriber,
     WhisperTranscriber,
     levenshtein_ratio,

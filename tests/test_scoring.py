@@ -7,9 +7,9 @@ import pytest
 from known_answer import classifier, tones
 from transferability import ExplainerConfig, explain
 from transferability.models.labels import LabelMap
-from transferability.explained import ExplainedItem
+from transferability.analysis.explanations import ExplainedItem
 from transferability.models.probabilities import fit_to_target
-from transferability.scoring import item_signals, score_signals
+from transferability.analysis.scoring import item_signals, score_signals
 from transferability.models.toy import LoudestBand
 
 LOW, MID = (100.0, 1000.0), (2000.0, 3000.0)

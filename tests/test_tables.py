@@ -12,7 +12,7 @@ from transferability.tables import (
     transferability_long,
     transferability_table,
 )
-from transferability.transfer import ROW_AVERAGE
+from transferability.analysis.transfer_statistics import ROW_AVERAGE
 
 MODELS = ["m_1&x", "M2", "m3%#"]
 ESCAPED = [r"m\_1\&x", "M2", r"m3\%\#"]

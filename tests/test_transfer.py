@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from transferability.transfer import (
+from transferability.analysis.transfer_statistics import (
     ROW_AVERAGE,
     bootstrap_interval,
     entropy_bits,

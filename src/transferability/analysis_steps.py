@@ -8,17 +8,17 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from transferability.composition import greedy_composite
+from transferability.analysis.composition import greedy_composite
+from transferability.analysis.explanations import explained_items, label_mapping
+from transferability.analysis.signature import signature_transfer
+from transferability.analysis.spectra import mann_whitney, spectral_entropy
 from transferability.data.audio import load_audio, write_wav
 from transferability.data.manifest import read_manifest
-from transferability.explained import explained_items, label_mapping
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.pipeline import explain, render_signals
 from transferability.grouped_tables import grouped_latex, in_order
 from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
-from transferability.signature import signature_transfer
-from transferability.spectra import mann_whitney, spectral_entropy
 from transferability.spectral_figures import plot_composite_psd, plot_entropy
 from transferability.tables import _number
 

@@ -103,19 +103,3 @@ def _summary(record: Explanation) -> str:
         f"{record.class_name} p0={record.p0:.2f} sufficient={record.sufficient.size} "
         f"complete={record.complete.size} queries={record.queries['total']}"
     )
-
-
-def read_entries(paths: Iterable[Path]) -> list[dict[str, Any]]:
-    """Entries of one or more shard files (JSON lines) in ``item_id`` order, whatever the sharding."""
-    entries = []
-    for path in paths:
-        with open(path) as handle:
-            entries.extend(json.loads(line) for line in handle if line.strip())
-    return sorted(entries, key=lambda entry: entry["item_id"])
-
-
-def write_entries(entries: list[dict[str, Any]], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        for entry in entries:
-            handle.write(json.dumps(entry) + "\n")

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Callable, Sequence
 
-from transferability.explained import explained_items, label_mapping
+from transferability.analysis.explanations import explained_items, label_mapping
 from transferability.figures import plot_explanation
 from transferability.tables import latex_escape
 

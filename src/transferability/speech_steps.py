@@ -6,8 +6,8 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from transferability.asr import levenshtein_ratio, load_transcriber, normalise_text, stoi_score
-from transferability.explained import explained_items, label_mapping
+from transferability.analysis.asr import levenshtein_ratio, load_transcriber, normalise_text, stoi_score
+from transferability.analysis.explanations import explained_items, label_mapping
 from transferability.grouped_tables import grouped_latex, in_order
 
 Log = Callable[[str], None]

@@ -8,20 +8,20 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from transferability.batch_explain import Item, explain_items, shard, write_entries
+from transferability.analysis.explanations import explained_items, write_entries
+from transferability.analysis.scoring import item_signals, score_signals
+from transferability.analysis.transfer_statistics import bootstrap_interval, filter_stable, pair_matrix, paired_t_test
+from transferability.batch_explain import Item, explain_items, shard
 from transferability.data.audio import load_audio
 from transferability.data.manifest import ManifestError, write_manifest
 from transferability.data.splits import load_split, split_rows
-from transferability.explained import explained_items
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.precision import check_precision, with_precision
 from transferability.fingerprint import model_fingerprint
 from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
 from transferability.models.probabilities import fit_to_target, target_probabilities
-from transferability.scoring import item_signals, score_signals
 from transferability.tables import transferability_latex, transferability_long
-from transferability.transfer import bootstrap_interval, filter_stable, pair_matrix, paired_t_test
 
 Log = Callable[[str], None]
 TRAINING_SAMPLE_RATE = 16_000  # the workflow's own models take 16 kHz, like the paper's

@@ -3,7 +3,7 @@
 ``facts`` is a DataFrame with columns model, backbone, size_m, accuracy, and optionally dataset
 (one row per model and dataset when accuracy is per dataset, as for spoof); its row order is the
 order of rows and target columns. Transferability matrices come from
-:func:`transferability.transfer.pair_matrix`, keyed by (signal, dataset); blocks follow the
+:func:`transferability.analysis.transfer_statistics.pair_matrix`, keyed by (signal, dataset); blocks follow the
 signals' order in that mapping (sufficient on top), datasets within a block likewise. A Dataset
 column appears when more than one dataset is present, named on the first row of each group.
 Captions and labels are raw LaTeX; model, backbone and dataset names are escaped.
@@ -16,7 +16,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from transferability.transfer import ROW_AVERAGE
+from transferability.analysis.transfer_statistics import ROW_AVERAGE
 
 FACT_COLUMNS = ("model", "backbone", "size_m", "accuracy")
 LONG_COLUMNS = ("signal", "dataset", "source", "target", "metric", "value", "ci_low", "ci_high")

@@ -1,18 +1,34 @@
-"""The explained items of one model, read back from its explanation shards with their audio."""
+"""Explanation shard files: their entries, written and read back in item order, and the explained
+items of one model with their audio."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from transferability.batch_explain import read_entries
 from transferability.data.audio import load_audio
 from transferability.data.manifest import read_manifest
 from transferability.explainer.pipeline import as_explained, render_signals
 from transferability.explainer.record import Explanation
+
+
+def read_entries(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    """Entries of one or more shard files (JSON lines) in ``item_id`` order, whatever the sharding."""
+    entries = []
+    for path in paths:
+        with open(path) as handle:
+            entries.extend(json.loads(line) for line in handle if line.strip())
+    return sorted(entries, key=lambda entry: entry["item_id"])
+
+
+def write_entries(entries: list[dict[str, Any]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        for entry in entries:
+            handle.write(json.dumps(entry) + "\n")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from transferability.explained import ExplainedItem
+from transferability.analysis.explanations import ExplainedItem
 from transferability.models.contract import AudioClassifier
 from transferability.models.labels import LabelMap
 from transferability.models.probabilities import target_probabilities
