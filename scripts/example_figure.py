@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from transferability.paper import example_figure
+from transferability.report.paper import example_figure
 from transferability.snakemake_adapter import run_step
 
 run_step(

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from transferability.paper import paper_tex
+from transferability.report.paper import paper_tex
 from transferability.snakemake_adapter import run_step
 
 run_step(

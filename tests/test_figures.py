@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from transferability.figures import plot_explanation
+from transferability.report.explanation_figure import plot_explanation
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transferability.grouped_tables import grouped_latex, in_order
-from transferability.paper import compile_pdf, paper_tex
-from transferability.spectral_figures import plot_composite_psd, plot_entropy
+from transferability.report.grouped_tables import grouped_latex, in_order
+from transferability.report.paper import compile_pdf, paper_tex
+from transferability.report.spectra_figures import plot_composite_psd, plot_entropy
 
 NEEDS_TEX = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed (CI installs it)")
 ROWS = pd.DataFrame({

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transferability.tables import (
+from transferability.report.transferability_tables import (
     model_latex,
     model_table,
     transferability_latex,

@@ -16,11 +16,11 @@ from transferability.data.audio import load_audio, write_wav
 from transferability.data.manifest import read_manifest
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.pipeline import explain, render_signals
-from transferability.grouped_tables import grouped_latex, in_order
 from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
-from transferability.spectral_figures import plot_composite_psd, plot_entropy
-from transferability.tables import _number
+from transferability.report.grouped_tables import grouped_latex, in_order
+from transferability.report.latex import format_number
+from transferability.report.spectra_figures import plot_composite_psd, plot_entropy
 
 Log = Callable[[str], None]
 
@@ -137,7 +137,7 @@ def _test_number(value: float) -> str:
     if isinstance(value, (int, np.integer)):
         return str(value)
     if pd.isna(value):
-        return _number(value, 2)
+        return format_number(value, 2)
     return f"{value:.2e}" if abs(value) < 1e-3 and value != 0 else f"{value:.3f}"
 
 

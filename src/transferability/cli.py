@@ -16,8 +16,8 @@ from transferability.estimate import main as estimate_main
 from transferability.explainer.config import ConfigError, ExplainerConfig
 from transferability.explainer.pipeline import as_explained, explain, render_signals
 from transferability.explainer.record import Explanation
-from transferability.figures import plot_explanation
 from transferability.models.contract import AudioClassifier, AudioInputError, ModelLoadError
+from transferability.report.explanation_figure import plot_explanation
 
 FIGURE_MASKS = {"sufficient": "sufficient", "complete": "complete", "one_complete": "1-complete"}
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from transferability.analysis.asr import levenshtein_ratio, load_transcriber, normalise_text, stoi_score
 from transferability.analysis.explanations import explained_items, label_mapping
-from transferability.grouped_tables import grouped_latex, in_order
+from transferability.report.grouped_tables import grouped_latex, in_order
 
 Log = Callable[[str], None]
 ASR_SIGNALS = ("original", "sufficient", "complete", "inverse")

@@ -21,7 +21,7 @@ from transferability.fingerprint import model_fingerprint
 from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
 from transferability.models.probabilities import fit_to_target, target_probabilities
-from transferability.tables import transferability_latex, transferability_long
+from transferability.report.transferability_tables import transferability_latex, transferability_long
 
 Log = Callable[[str], None]
 TRAINING_SAMPLE_RATE = 16_000  # the workflow's own models take 16 kHz, like the paper's

@@ -10,14 +10,14 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from transferability.tables import _number, _row, latex_escape
+from transferability.report.latex import format_number, latex_escape, table_row
 
 ColumnGroups = Sequence[tuple[str, Sequence[tuple[str, str]]]]
 
 
 def grouped_latex(
     rows: pd.DataFrame, groups: ColumnGroups, caption: str, label: str,
-    formatter: Callable[[float], str] = lambda value: _number(value, 2),
+    formatter: Callable[[float], str] = lambda value: format_number(value, 2),
 ) -> str:
     """A booktabs table with one header row of groups (\\cmidrule under each) and one of sub-headers."""
     missing = [c for c in ["dataset", "model"] + [col for _, cols in groups for col, _ in cols] if c not in rows.columns]
@@ -35,7 +35,7 @@ def grouped_latex(
     lines = [
         r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}", rf"\label{{{label}}}",
         r"\begin{tabular}{" + "l" * lead + "c" * n_values + "}", r"\toprule",
-        _row(group_cells), " ".join(rules), _row(header), r"\midrule",
+        table_row(group_cells), " ".join(rules), table_row(header), r"\midrule",
     ]
     for k, dataset in enumerate(datasets):
         if k:
@@ -45,7 +45,7 @@ def grouped_latex(
             cells = [latex_escape(dataset) if i == 0 else ""] if lead == 2 else []
             cells += [latex_escape(values["model"])]
             cells += [formatter(values[col]) for _, cols in groups for col, _ in cols]
-            lines.append(_row(cells))
+            lines.append(table_row(cells))
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines) + "\n"
 

@@ -17,25 +17,12 @@ import numpy as np
 import pandas as pd
 
 from transferability.analysis.transfer_statistics import ROW_AVERAGE
+from transferability.report.latex import MISSING, format_number, latex_escape, table_row
 
 FACT_COLUMNS = ("model", "backbone", "size_m", "accuracy")
 LONG_COLUMNS = ("signal", "dataset", "source", "target", "metric", "value", "ci_low", "ci_high")
 DIAGONAL = "--"
-MISSING = "n/a"
-_ESCAPES = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-}
-
 MatrixKey = tuple[str, str]  # (signal, dataset)
-
-
-def latex_escape(text: str) -> str:
-    return "".join(_ESCAPES.get(ch, ch) for ch in str(text))
-
-
-def _number(value: float, decimals: int) -> str:
-    return MISSING if pd.isna(value) else f"{value:.{decimals}f}"
 
 
 def _size(value: float) -> str:
@@ -43,10 +30,6 @@ def _size(value: float) -> str:
     if pd.isna(value):
         return MISSING
     return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
-
-
-def _row(cells: list[str]) -> str:
-    return " & ".join(cells) + r" \\"
 
 
 def _check_facts(facts: pd.DataFrame) -> list[str]:
@@ -85,7 +68,7 @@ def _backbone_header(facts: pd.DataFrame, models: list[str], lead: int) -> list[
         cells.append(rf"\multicolumn{{{width}}}{{c}}{{{latex_escape(name)}}}")
         rules.append(rf"\cmidrule(lr){{{column}-{column + width - 1}}}")
         column += width
-    return [_row(cells + [""]), " ".join(rules)]
+    return [table_row(cells + [""]), " ".join(rules)]
 
 
 def _model_rows(facts: pd.DataFrame, matrix: pd.DataFrame, dataset: str, with_dataset: bool) -> list[str]:
@@ -94,9 +77,9 @@ def _model_rows(facts: pd.DataFrame, matrix: pd.DataFrame, dataset: str, with_da
     lines = []
     for i, source in enumerate(matrix.index):
         cells = [latex_escape(dataset) if i == 0 else ""] if with_dataset else []
-        cells += [latex_escape(source), _size(size[source]), _number(_accuracy(facts, source, dataset), 2)]
-        cells += [DIAGONAL if t == source else _number(matrix.loc[source, t], 3) for t in matrix.index]
-        lines.append(_row(cells + [_number(matrix.loc[source, ROW_AVERAGE], 2)]))
+        cells += [latex_escape(source), _size(size[source]), format_number(_accuracy(facts, source, dataset), 2)]
+        cells += [DIAGONAL if t == source else format_number(matrix.loc[source, t], 3) for t in matrix.index]
+        lines.append(table_row(cells + [format_number(matrix.loc[source, ROW_AVERAGE], 2)]))
     return lines
 
 
@@ -117,7 +100,7 @@ def transferability_latex(
         r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}", rf"\label{{{label}}}",
         r"\begin{tabular}{" + "l" * (1 + with_dataset) + "rr" + "c" * len(models) + "r}", r"\toprule",
         *_backbone_header(facts, models, lead),
-        _row(header + [latex_escape(m) for m in models] + ["Avg"]),
+        table_row(header + [latex_escape(m) for m in models] + ["Avg"]),
     ]
     for signal in signals:
         title = latex_escape(signal.capitalize())
@@ -176,11 +159,11 @@ def model_latex(facts: pd.DataFrame, caption: str, label: str) -> str:
     lines = [
         r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}", rf"\label{{{label}}}",
         r"\begin{tabular}{llr" + "r" * len(datasets) + "}", r"\toprule",
-        _row(["Model", "Backbone", "Size (M)"] + accuracy_headers), r"\midrule",
+        table_row(["Model", "Backbone", "Size (M)"] + accuracy_headers), r"\midrule",
     ]
     for model in models:
         cells = [latex_escape(model), latex_escape(first.loc[model, "backbone"]), _size(first.loc[model, "size_m"])]
-        lines.append(_row(cells + [_number(_accuracy(facts, model, d), 2) for d in datasets]))
+        lines.append(table_row(cells + [format_number(_accuracy(facts, model, d), 2) for d in datasets]))
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines) + "\n"
 

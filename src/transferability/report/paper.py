@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from transferability.analysis.explanations import explained_items, label_mapping
-from transferability.figures import plot_explanation
-from transferability.tables import latex_escape
+from transferability.report.explanation_figure import plot_explanation
+from transferability.report.latex import latex_escape
 
 Log = Callable[[str], None]
 LATEX_PACKAGES = ("booktabs", "graphicx")
