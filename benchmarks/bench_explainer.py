@@ -44,7 +44,7 @@ import numpy as np
 import torch
 
 from transferability import ExplainerConfig, explain
-from transferability.allocator import tune_malloc
+from transferability.workflow.allocator import tune_malloc
 from transferability.models.contract import AudioInputError
 from transferability.models.contract import AudioClassifier, count_parameters
 

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.snakemake_adapter import run_step
-from transferability.speech_steps import asr_model
+from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.asr import asr_model
 
 vocabulary = snakemake.params.vocabulary
 run_step(

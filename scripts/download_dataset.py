@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.data_steps import download_archive
-from transferability.snakemake_adapter import run_step
+from transferability.workflow.steps.data import download_archive
+from transferability.workflow.adapter import run_step
 
 run_step(
     snakemake,

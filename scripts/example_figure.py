@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.report.paper import example_figure
-from transferability.snakemake_adapter import run_step
+from transferability.workflow.steps.paper import example_figure
+from transferability.workflow.adapter import run_step
 
 run_step(
     snakemake,

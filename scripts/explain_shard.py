@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.snakemake_adapter import run_step
-from transferability.steps import explain_shard
+from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.explain import explain_shard
 
 run_step(
     snakemake,

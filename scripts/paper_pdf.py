@@ -1,6 +1,6 @@
 from pathlib import Path
 
 from transferability.report.paper import compile_pdf
-from transferability.snakemake_adapter import run_step
+from transferability.workflow.adapter import run_step
 
 run_step(snakemake, compile_pdf, tex=Path(snakemake.input.tex), output=Path(snakemake.output.pdf))

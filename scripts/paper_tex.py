@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from transferability.report.paper import paper_tex
-from transferability.snakemake_adapter import run_step
+from transferability.workflow.adapter import run_step
 
 run_step(
     snakemake,

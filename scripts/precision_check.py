@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.snakemake_adapter import run_step
-from transferability.steps import check_model_precision
+from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.explain import check_model_precision
 
 run_step(
     snakemake,

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.data_steps import prepare_task_dataset
-from transferability.snakemake_adapter import run_step
+from transferability.workflow.steps.data import prepare_task_dataset
+from transferability.workflow.adapter import run_step
 
 run_step(
     snakemake,

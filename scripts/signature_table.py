@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.analysis_steps import signature_table
-from transferability.snakemake_adapter import run_step
+from transferability.workflow.steps.spectra import signature_table
+from transferability.workflow.adapter import run_step
 
 run_step(
     snakemake,

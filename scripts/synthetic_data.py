@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.snakemake_adapter import run_step
-from transferability.steps import make_synthetic_data
+from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.data import make_synthetic_data
 
 run_step(
     snakemake,

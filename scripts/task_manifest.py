@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.data_steps import combine_manifests
-from transferability.snakemake_adapter import run_step
+from transferability.workflow.steps.data import combine_manifests
+from transferability.workflow.adapter import run_step
 
 run_step(
     snakemake,

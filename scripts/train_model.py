@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.snakemake_adapter import run_step
-from transferability.steps import train_model
+from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.models import train_model
 
 run_step(
     snakemake,

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from transferability.snakemake_adapter import run_step
-from transferability.steps import transferability_tables
+from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.transferability import transferability_tables
 
 run_step(
     snakemake,

@@ -9,7 +9,7 @@ import pytest
 from known_answer import classifier, tones
 from transferability.data.audio import write_wav
 from transferability.analysis.explanations import read_entries, write_entries
-from transferability.batch_explain import Item, explain_items, shard
+from transferability.workflow.explanation_cache import Item, explain_items, shard
 from transferability.explainer.config import ExplainerConfig
 from transferability.models.toy import LoudestBand
 

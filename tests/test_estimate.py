@@ -9,7 +9,7 @@ import torch
 import yaml
 
 from hf_tiny import save_tiny
-from transferability import estimate
+from transferability.workflow import estimate
 from transferability.cli import main
 from transferability.models import load_classifier
 from transferability.explainer.config import ExplainerConfig

@@ -101,6 +101,6 @@ def test_allocator_tuning_is_accepted_by_glibc():
     # mallopt answers 0 for a parameter it does not know: wrong constants would fail here
     import platform
 
-    from transferability.allocator import tune_malloc
+    from transferability.workflow.allocator import tune_malloc
 
     assert tune_malloc() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from transferability import gpu_slots
-from transferability.gpu_slots import (
+from transferability.workflow import gpu_slots
+from transferability.workflow.gpu_slots import (
     WAITING_MESSAGE,
     claim_gpus,
     count_nvidia_smi_gpus,
@@ -261,7 +261,7 @@ def fake_snakemake(tmp_path: Path, **resources) -> SimpleNamespace:
 
 
 def test_run_step_gives_a_gpu_rule_its_own_device(tmp_path, two_simulated_gpus):
-    from transferability.snakemake_adapter import run_step
+    from transferability.workflow.adapter import run_step
 
     seen: list[str | None] = []
 
@@ -280,7 +280,7 @@ def test_run_step_gives_a_gpu_rule_its_own_device(tmp_path, two_simulated_gpus):
 
 
 def test_run_step_releases_the_slot_of_a_failing_rule(tmp_path, monkeypatch):
-    from transferability.snakemake_adapter import run_step
+    from transferability.workflow.adapter import run_step
 
     monkeypatch.setenv("TRANSFERABILITY_GPU_COUNT", "1")
 
@@ -295,7 +295,7 @@ def test_run_step_releases_the_slot_of_a_failing_rule(tmp_path, monkeypatch):
 
 
 def test_run_step_leaves_a_scheduler_device_alone(tmp_path, monkeypatch):
-    from transferability.snakemake_adapter import run_step
+    from transferability.workflow.adapter import run_step
 
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2")
     seen: list[str] = []

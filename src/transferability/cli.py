@@ -9,15 +9,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from transferability.allocator import tune_malloc
 from transferability.data.audio import load_audio, write_wav
-from transferability.estimate import add_arguments as add_estimate_arguments
-from transferability.estimate import main as estimate_main
 from transferability.explainer.config import ConfigError, ExplainerConfig
 from transferability.explainer.pipeline import as_explained, explain, render_signals
 from transferability.explainer.record import Explanation
 from transferability.models.contract import AudioClassifier, AudioInputError, ModelLoadError
 from transferability.report.explanation_figure import plot_explanation
+from transferability.workflow.allocator import tune_malloc
+from transferability.workflow.estimate import add_arguments as add_estimate_arguments
+from transferability.workflow.estimate import main as estimate_main
 
 FIGURE_MASKS = {"sufficient": "sufficient", "complete": "complete", "one_complete": "1-complete"}
 

@@ -30,8 +30,8 @@ transformers config (by the slot's ``backbone`` and a size hint in its source id
 """
 from __future__ import annotations
 
-from transferability.estimate.command import add_arguments, main
-from transferability.estimate.queries import (
+from transferability.workflow.estimate.command import add_arguments, main
+from transferability.workflow.estimate.queries import (
     DEFAULT_SEEDS,
     SAMPLE_RATE,
     Log,
@@ -43,14 +43,14 @@ from transferability.estimate.queries import (
     synthetic_clip,
     toy_classifier,
 )
-from transferability.estimate.random_models import (
+from transferability.workflow.estimate.random_models import (
     ARCHITECTURES,
     LARGE_ENCODER,
     LARGE_HINTS,
     architecture_for,
     save_random_init,
 )
-from transferability.estimate.report import (
+from transferability.workflow.estimate.report import (
     EstimateOptions,
     EstimateRow,
     explanation_hours,
@@ -59,8 +59,8 @@ from transferability.estimate.report import (
     run_estimate,
     total_hours,
 )
-from transferability.estimate.timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
-from transferability.estimate.workload import (
+from transferability.workflow.estimate.timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
+from transferability.workflow.estimate.workload import (
     ASVSPOOF2019_LA_EVAL_SECONDS,
     GTZAN_SECONDS,
     IN_THE_WILD_SECONDS,

@@ -12,8 +12,8 @@ from transferability.data.audio import load_audio
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.pipeline import explain
 from transferability.explainer.record import Explanation
-from transferability.fingerprint import file_digest, settings_fingerprint
 from transferability.models.contract import AudioClassifier, AudioInputError
+from transferability.workflow.fingerprint import file_digest, settings_fingerprint
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,16 @@
-"""Workflow steps of Section 5.4: transcripts, Levenshtein ratios and STOI of every signal (Table 5)."""
+"""Steps of rules/asr.smk: transcripts, Levenshtein ratios and STOI of every signal (Section 5.4, Table 5)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import pandas as pd
 
 from transferability.analysis.asr import levenshtein_ratio, load_transcriber, normalise_text, stoi_score
 from transferability.analysis.explanations import explained_items, label_mapping
 from transferability.report.grouped_tables import grouped_latex, in_order
+from transferability.workflow.steps import Log
 
-Log = Callable[[str], None]
 ASR_SIGNALS = ("original", "sufficient", "complete", "inverse")
 ASR_COLUMNS = ("model", "dataset", "item_id", "class", "signal", "transcript", "normalised", "levenshtein_ratio", "stoi")
 SYNTHETIC_VOCABULARY = "synthetic"

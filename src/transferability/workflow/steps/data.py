@@ -1,17 +1,32 @@
-"""Workflow steps of the real datasets: download, extract, sample into a manifest, combine per task."""
+"""Steps of rules/data.smk: synthetic tasks, or real datasets downloaded, extracted, sampled and combined per task."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from transferability.data.datasets.download import download
 from transferability.data.datasets.extract import extract
 from transferability.data.datasets.layouts import LAYOUTS
 from transferability.data.datasets.prepare import combine_manifest_files, prepare_dataset
 from transferability.data.manifest import write_manifest
+from transferability.workflow.steps import Log
 
-Log = Callable[[str], None]
+
+def make_synthetic_data(
+    task: str, counts: dict[str, int], seconds: float, sample_rate: int, seed: int, speech: str, audio: Path,
+    output: Path, log: Log,
+) -> None:
+    """Generate one synthetic task's clips into ``audio`` (a folder beside the manifest ``output``)."""
+    from transferability.data.synthetic import generate_task, resolve_speech_engine
+
+    engine = resolve_speech_engine(speech)
+    log(f"speech engine: {engine} (data.speech: {speech})")
+    frame = generate_task(task, Path(audio), counts, seed, seconds=seconds, sample_rate=sample_rate, speech=engine)
+    prefix = Path(audio).relative_to(Path(output).parent)
+    frame["path"] = [(prefix / path).as_posix() for path in frame["path"]]
+    write_manifest(frame, output)
+    log(f"{len(frame)} clips: " + ", ".join(f"{k}={v}" for k, v in frame.groupby(["dataset", "split"]).size().items()))
 
 
 def download_archive(url: str, checksum: str | None, output: Path, log: Log) -> None:

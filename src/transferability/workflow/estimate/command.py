@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from transferability.estimate.queries import DEFAULT_SEEDS, calibrate
-from transferability.estimate.report import EstimateOptions, format_calibration, format_table, run_estimate
-from transferability.estimate.timing import DEFAULT_BATCHES
-from transferability.estimate.workload import TYPICAL_SECONDS, load_config, results_root
 from transferability.explainer.config import ConfigError
 from transferability.models.contract import ModelLoadError
+from transferability.workflow.estimate.queries import DEFAULT_SEEDS, calibrate
+from transferability.workflow.estimate.report import EstimateOptions, format_calibration, format_table, run_estimate
+from transferability.workflow.estimate.timing import DEFAULT_BATCHES
+from transferability.workflow.estimate.workload import TYPICAL_SECONDS, load_config, results_root
 
 
 def _seconds_option(pairs: Sequence[str]) -> dict[str, float]:

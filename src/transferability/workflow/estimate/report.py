@@ -12,13 +12,20 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import torch
 
-from transferability.estimate.queries import DEFAULT_SEEDS, SAMPLE_RATE, Log, QueryCount, _stderr, measure_queries
-from transferability.estimate.random_models import architecture_for, save_random_init
-from transferability.estimate.timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
-from transferability.estimate.workload import DatasetWork, ModelSlot, dataset_work, model_samples, model_slots
 from transferability.explainer.config import ConfigError, ExplainerConfig
 from transferability.explainer.mutants import n_bins
 from transferability.models.contract import AudioClassifier
+from transferability.workflow.estimate.queries import (
+    DEFAULT_SEEDS,
+    SAMPLE_RATE,
+    Log,
+    QueryCount,
+    _stderr,
+    measure_queries,
+)
+from transferability.workflow.estimate.random_models import architecture_for, save_random_init
+from transferability.workflow.estimate.timing import DEFAULT_BATCHES, QueryTiming, seconds_per_query
+from transferability.workflow.estimate.workload import DatasetWork, ModelSlot, dataset_work, model_samples, model_slots
 
 
 @dataclass

@@ -9,8 +9,8 @@ from typing import Any, Callable
 
 import torch
 
-from transferability.allocator import tune_malloc
-from transferability.gpu_slots import claim_gpus
+from transferability.workflow.allocator import tune_malloc
+from transferability.workflow.gpu_slots import claim_gpus
 
 
 def _log(message: str) -> None:
