@@ -3,50 +3,48 @@
 
 rule asr_model:
     input:
-        manifest=manifest_path,
-        audio=task_audio,
-        entries=explanation_shards,
-        facts=this_model_facts,
+        manifest=MANIFEST,
+        audio=get_task_audio,
+        entries=get_explanations,
+        facts=FACTS,
     output:
-        transcripts=f"{R}/asr/{{task}}/{{model}}.csv",
+        transcripts=TRANSCRIPTS,
     params:
-        model="{model}",
         backend=config["asr"]["backend"],
-        asr_model=asr_source(),
+        asr_source=get_asr_source(),
         vocabulary=config["asr"]["vocabulary"],
         device=config["asr"]["device"],
     threads: 1
     resources:
-        gpu=asr_gpus(),
+        gpu=on_cuda(config["asr"]["device"]),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/asr/{{task}}/{{model}}.log",
+        f"{LOGS}/asr/{{task}}/{{model}}.log",
     benchmark:
-        f"{R}/benchmarks/asr/{{task}}/{{model}}.tsv"
+        f"{BENCHMARKS}/asr/{{task}}/{{model}}.tsv"
     script:
         "../scripts/asr_model.py"
 
 
 rule asr_table:
     input:
-        results=task_asr,
+        results=get_task_transcripts,
     output:
         latex=report(
-            f"{R}/tables/{{task}}/asr.tex",
+            table_path("asr.tex"),
             caption="../report/asr_table.rst",
             category="Speech recognition",
             subcategory="{task}",
         ),
-        csv=f"{R}/tables/{{task}}/asr.csv",
+        csv=table_path("asr.csv"),
     params:
-        task="{task}",
-        labels=task_labels,
-        models=task_models,
-        datasets=task_datasets,
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
+        models=get_task_models,
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/asr/{{task}}.log",
+        f"{LOGS}/asr/{{task}}.log",
     script:
         "../scripts/asr_table.py"

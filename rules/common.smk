@@ -1,8 +1,46 @@
-# Helpers shared by the rules: paths, model lists, input functions, params. No logic in rules.
+# Shared by the rules: every output path (built here once), the config's tasks and models, and
+# the input functions (get_*). Plain config values reach rules through lookup() or config[...].
 
 R = config["results"]
 TASKS = list(config["tasks"])
 DATASETS = config["datasets"]
+
+# Every file and folder the workflow writes. Rules name them as outputs; input functions fill in
+# the wildcards with .format(); nothing else spells a path under results/.
+MANIFEST = f"{R}/data/{{task}}/manifest.csv"
+SYNTHETIC_AUDIO = f"{R}/data/{{task}}/audio"
+ARCHIVE = f"{R}/downloads/{{dataset}}.download"
+RAW = f"{R}/raw/{{dataset}}"
+DATASET_MANIFEST = f"{R}/data/{{task}}/{{dataset}}.manifest.csv"
+DATASET_REPORT = f"{R}/data/{{task}}/{{dataset}}.report.json"
+DATASET_AUDIO = f"{R}/data/{{task}}/{{dataset}}"  # the dataset manifest's paths start with <dataset>/
+MODEL_DIR = f"{R}/models/{{task}}/{{model}}"
+FACTS = f"{R}/models/{{task}}/{{model}}.facts.json"
+PRECISION_DECISION = f"{R}/models/{{task}}/{{model}}.precision.json"
+EXPLANATIONS = f"{R}/explanations/{{task}}/{{model}}/shard-{{shard}}.jsonl"
+EXPLANATION_CACHE = f"{R}/explanations/{{task}}/{{model}}/items"
+SCORES = f"{R}/scores/{{task}}/{{model}}/shard-{{shard}}.csv"
+COMPOSITION = f"{R}/composition/{{task}}/{{model}}.json"
+COMPOSITES = f"{R}/composition/{{task}}/{{model}}"
+ENTROPY = f"{R}/entropy/{{task}}.csv"
+SIGNATURE = f"{R}/signatures/{{task}}/{{model}}.json"
+SIGNATURE_ITEMS = f"{R}/signatures/{{task}}/{{model}}.items.csv"
+TRANSCRIPTS = f"{R}/asr/{{task}}/{{model}}.csv"
+TABLE = f"{R}/tables/{{task}}/{{table}}"
+FIGURE = f"{R}/figures/{{task}}/{{figure}}.pdf"
+TTEST = f"{R}/tables/{{task}}/ttest.json"
+MAIN_TEX = f"{R}/paper/main.tex"
+MAIN_PDF = f"{R}/paper/main.pdf"
+LOGS = f"{R}/logs"  # one log per job, under a folder per stage
+BENCHMARKS = f"{R}/benchmarks"  # timings of the heavy rules
+
+
+def table_path(table, task="{task}"):
+    return TABLE.format(task=task, table=table)
+
+
+def figure_path(figure, task="{task}"):
+    return FIGURE.format(task=task, figure=figure)
 
 
 def downloads_task(task):
@@ -33,11 +71,20 @@ wildcard_constraints:
 
 def check_config_consistency():
     """What the schema cannot say: sections naming tasks name configured ones; ASR options fit the backend."""
-    for key, named in (("contrasts", list(config["contrasts"])), ("asr.tasks", config["asr"]["tasks"]),
-                       ("examples", list(config["examples"]))):
+    for key, named in (
+        ("contrasts", list(config["contrasts"])),
+        ("asr.tasks", config["asr"]["tasks"]),
+        ("examples", list(config["examples"])),
+    ):
         unknown = [t for t in named if t not in TASKS]
         if unknown:
             raise ValueError(f"config {key}: unknown task(s) {unknown}; the configured tasks are {TASKS}")
+    for task, entry in config["contrasts"].items():
+        unknown = [entry[k] for k in ("real", "fake") if entry[k] not in config["tasks"][task]["labels"]]
+        if unknown:
+            raise ValueError(
+                f"contrasts.{task}: {unknown} not among the task's labels {config['tasks'][task]['labels']}"
+            )
     asr = config["asr"]
     if asr["backend"] == "whisper" and (asr["model"] is None or asr["vocabulary"] is not None):
         raise ValueError("config asr: the whisper backend needs asr.model (hub id or folder) and asr.vocabulary: null")
@@ -48,23 +95,19 @@ def check_config_consistency():
 check_config_consistency()
 
 
-def task_config(task):
-    return config["tasks"][task]
+def task_models(task):
+    return list(config["tasks"][task]["models"])
 
 
 def model_entry(task, model):
     try:
-        return task_config(task)["models"][model]
+        return config["tasks"][task]["models"][model]
     except KeyError:
         raise ValueError(f"task {task!r} has no model {model!r} in the config")
 
 
 def is_trained(task, model):
     return "train" in model_entry(task, model)
-
-
-def model_dir(task, model):
-    return f"{R}/models/{task}/{model}"
 
 
 def hub_source(source):
@@ -76,249 +119,181 @@ def model_spec(task, model):
     """What load_classifier gets: the trained model's folder or the configured source."""
     entry = model_entry(task, model)
     if "train" in entry:
-        return model_dir(task, model)
+        return MODEL_DIR.format(task=task, model=model)
     return hub_source(entry["source"])
 
 
-def backbone(task, model):
-    entry = model_entry(task, model)
+def shard_paths(pattern, task, model):
+    """A model's files of one sharded stage (EXPLANATIONS, SCORES), one per shard."""
+    return [pattern.format(task=task, model=model, shard=i) for i in range(config["explain"]["shards"])]
+
+
+def contrast(task):
+    """{real, fake} classes of a task with the spoof analyses (Sections 5.2-5.3), or None."""
+    return config["contrasts"].get(task)
+
+
+def on_cuda(device):
+    """GPU resource of a job on ``device``: one when it runs on CUDA."""
+    return 1 if device.startswith("cuda") else 0
+
+
+def example_model(task):
+    return config["examples"].get(task, {}).get("model") or task_models(task)[0]
+
+
+# Input functions and params that depend on the wildcards.
+
+
+def get_task_audio(wildcards):
+    """The folders holding the task's clips: declared, so that executors without a shared filesystem ship them."""
+    if downloads_task(wildcards.task):
+        return [
+            DATASET_AUDIO.format(task=wildcards.task, dataset=d) for d in config["tasks"][wildcards.task]["datasets"]
+        ]
+    return [SYNTHETIC_AUDIO.format(task=wildcards.task)]
+
+
+def get_model_dir(wildcards):
+    """The model folder when the workflow trains it; nothing for hub ids and entry points."""
+    if is_trained(wildcards.task, wildcards.model):
+        return [MODEL_DIR.format(task=wildcards.task, model=wildcards.model)]
+    return []
+
+
+def get_task_model_dirs(wildcards):
+    task = wildcards.task
+    return [MODEL_DIR.format(task=task, model=m) for m in task_models(task) if is_trained(task, m)]
+
+
+def get_task_models(wildcards):
+    return task_models(wildcards.task)
+
+
+def get_model_spec(wildcards):
+    return model_spec(wildcards.task, wildcards.model)
+
+
+def get_task_model_specs(wildcards):
+    return {m: model_spec(wildcards.task, m) for m in task_models(wildcards.task)}
+
+
+def get_task_label_overrides(wildcards):
+    return {m: e["label_overrides"] for m, e in config["tasks"][wildcards.task]["models"].items()}
+
+
+def get_backbone(wildcards):
+    entry = model_entry(wildcards.task, wildcards.model)
     names = {"wav2vec2": "Wav2Vec2", "whisper": "Whisper", "ast": "AST", "cnn": "CNN"}
     return entry.get("backbone") or names.get(entry.get("train"), "?")
 
 
-def manifest_path(wildcards):
-    return f"{R}/data/{wildcards.task}/manifest.csv"
-
-
-def task_audio(wildcards):
-    """The folders holding the task's clips: declared, so that executors without a shared filesystem ship them."""
-    if downloads_task(wildcards.task):
-        return [f"{R}/data/{wildcards.task}/{d}" for d in task_config(wildcards.task)["datasets"]]
-    return [f"{R}/data/{wildcards.task}/audio"]
-
-
-def model_files(wildcards):
-    """The model folder when the workflow trains it; nothing for hub ids and entry points."""
-    if is_trained(wildcards.task, wildcards.model):
-        return [model_dir(wildcards.task, wildcards.model)]
-    return []
-
-
-def task_model_files(wildcards):
-    task = wildcards.task
-    return [model_dir(task, m) for m in task_config(task)["models"] if is_trained(task, m)]
-
-
-def task_model_specs(wildcards):
-    task = wildcards.task
-    return {m: model_spec(task, m) for m in task_config(task)["models"]}
-
-
-def task_label_overrides(wildcards):
-    task = wildcards.task
-    return {m: e.get("label_overrides", {}) for m, e in task_config(task)["models"].items()}
-
-
-def this_model_spec(wildcards):
-    return model_spec(wildcards.task, wildcards.model)
-
-
-def this_model_train(wildcards):
-    entry = model_entry(wildcards.task, wildcards.model)
-    return {"arch": entry["train"], "seed": entry.get("seed", 0)}
-
-
-def this_model_epochs(wildcards):
+def get_epochs(wildcards):
     return config["training"]["epochs"][model_entry(wildcards.task, wildcards.model)["train"]]
 
 
-def this_model_overrides(wildcards):
-    return model_entry(wildcards.task, wildcards.model).get("label_overrides", {})
-
-
-def this_model_backbone(wildcards):
-    return backbone(wildcards.task, wildcards.model)
-
-
-def task_counts(wildcards):
+def get_task_counts(wildcards):
     """data.counts with the task's own counts laid over them."""
-    return {**config["data"]["counts"], **task_config(wildcards.task).get("counts", {})}
+    return {**config["data"]["counts"], **config["tasks"][wildcards.task].get("counts", {})}
 
 
-def dataset_entry(wildcards):
-    return DATASETS[wildcards.dataset]
+def get_dataset_manifests(wildcards):
+    return [
+        DATASET_MANIFEST.format(task=wildcards.task, dataset=d) for d in config["tasks"][wildcards.task]["datasets"]
+    ]
 
 
-def dataset_url(wildcards):
-    return dataset_entry(wildcards)["url"]
+def get_explanations(wildcards):
+    return shard_paths(EXPLANATIONS, wildcards.task, wildcards.model)
 
 
-def dataset_checksum(wildcards):
-    return dataset_entry(wildcards)["checksum"]
+def get_task_explanations(wildcards):
+    """Every explanation shard of every model of the task, by model."""
+    return {m: shard_paths(EXPLANATIONS, wildcards.task, m) for m in task_models(wildcards.task)}
 
 
-def dataset_layout(wildcards):
-    return dataset_entry(wildcards)["layout"]
+def get_task_explanation_files(wildcards):
+    return [path for paths in get_task_explanations(wildcards).values() for path in paths]
 
 
-def dataset_options(wildcards):
-    return dataset_entry(wildcards)["options"]
-
-
-def dataset_label_map(wildcards):
-    return dataset_entry(wildcards)["label_map"]
-
-
-def dataset_counts(wildcards):
-    return dataset_entry(wildcards)["counts"]
-
-
-def dataset_seed(wildcards):
-    return dataset_entry(wildcards)["seed"]
-
-
-def dataset_max_seconds(wildcards):
-    return dataset_entry(wildcards)["max_seconds"]
-
-
-def task_dataset_manifests(wildcards):
-    return [f"{R}/data/{wildcards.task}/{d}.manifest.csv" for d in task_config(wildcards.task)["datasets"]]
-
-
-def task_labels(wildcards):
-    return task_config(wildcards.task)["labels"]
-
-
-def task_datasets(wildcards):
-    return task_config(wildcards.task)["datasets"]
-
-
-def shard_files(stage, task, model, suffix):
-    """A model's files of one sharded stage (explanations, scores), one per shard."""
-    return [f"{R}/{stage}/{task}/{model}/shard-{i}.{suffix}" for i in range(config["explain"]["shards"])]
-
-
-def explanation_shards(wildcards):
-    return shard_files("explanations", wildcards.task, wildcards.model, "jsonl")
-
-
-def task_scores(wildcards):
+def get_task_scores(wildcards):
     """Every score shard of every model of the task."""
-    return [path for m in task_config(wildcards.task)["models"] for path in shard_files("scores", wildcards.task, m, "csv")]
+    return [path for m in task_models(wildcards.task) for path in shard_paths(SCORES, wildcards.task, m)]
 
 
-def task_facts(wildcards):
-    return [f"{R}/models/{wildcards.task}/{m}.facts.json" for m in task_config(wildcards.task)["models"]]
+def get_task_facts(wildcards):
+    return [FACTS.format(task=wildcards.task, model=m) for m in task_models(wildcards.task)]
 
 
-def precision_decision(wildcards):
+def get_task_facts_by_model(wildcards):
+    return {m: FACTS.format(task=wildcards.task, model=m) for m in task_models(wildcards.task)}
+
+
+def get_precision_decision(wildcards):
     """The model's precision check, needed only when the explanation queries ask for a reduced precision."""
     if config["explain"]["precision"] == "float32":
         return []
-    return f"{R}/models/{wildcards.task}/{wildcards.model}.precision.json"
+    return PRECISION_DECISION.format(task=wildcards.task, model=wildcards.model)
 
 
-def explain_gpus():
-    """GPU resource of the explanation and scoring jobs: one when they run on CUDA."""
-    return 1 if config["explain"]["device"].startswith("cuda") else 0
+def get_task_compositions(wildcards):
+    return [COMPOSITION.format(task=wildcards.task, model=m) for m in task_models(wildcards.task)]
 
 
-def task_models(wildcards):
-    return list(task_config(wildcards.task)["models"])
+def get_task_composites(wildcards):
+    return [COMPOSITES.format(task=wildcards.task, model=m) for m in task_models(wildcards.task)]
 
 
-def this_model_facts(wildcards):
-    return f"{R}/models/{wildcards.task}/{wildcards.model}.facts.json"
-
-
-def task_explanations(wildcards):
-    """Every explanation shard of every model of the task, by model."""
-    return {m: shard_files("explanations", wildcards.task, m, "jsonl") for m in task_config(wildcards.task)["models"]}
-
-
-def task_explanation_files(wildcards):
-    return [path for paths in task_explanations(wildcards).values() for path in paths]
-
-
-def task_facts_by_model(wildcards):
-    return {m: f"{R}/models/{wildcards.task}/{m}.facts.json" for m in task_config(wildcards.task)["models"]}
-
-
-def task_compositions(wildcards):
-    return [f"{R}/composition/{wildcards.task}/{m}.json" for m in task_config(wildcards.task)["models"]]
-
-
-def task_composite_dirs(wildcards):
-    return [f"{R}/composition/{wildcards.task}/{m}" for m in task_config(wildcards.task)["models"]]
-
-
-def contrast(task):
-    """[real, fake] classes of a task with signature analyses (Sections 5.2-5.3), or None."""
-    entry = config["contrasts"].get(task)
-    if entry is None:
-        return None
-    unknown = [entry[k] for k in ("real", "fake") if entry[k] not in task_config(task)["labels"]]
-    if unknown:
-        raise ValueError(f"contrasts.{task}: {unknown} not among the task's labels {task_config(task)['labels']}")
-    return [entry["real"], entry["fake"]]
-
-
-def task_contrast(wildcards):
+def get_contrast(wildcards):
     return contrast(wildcards.task)
 
 
-def this_contrast(wildcards):
+def get_required_contrast(wildcards):
     pair = contrast(wildcards.task)
     if pair is None:
         raise ValueError(f"task {wildcards.task!r} has no entry under 'contrasts' in the config")
-    return {"real": pair[0], "fake": pair[1]}
+    return pair
 
 
-def task_signatures(wildcards):
-    return [f"{R}/signatures/{wildcards.task}/{m}.json" for m in task_config(wildcards.task)["models"]]
+def get_task_signatures(wildcards):
+    return [SIGNATURE.format(task=wildcards.task, model=m) for m in task_models(wildcards.task)]
 
 
-def task_asr(wildcards):
-    return [f"{R}/asr/{wildcards.task}/{m}.csv" for m in task_config(wildcards.task)["models"]]
+def get_task_transcripts(wildcards):
+    return [TRANSCRIPTS.format(task=wildcards.task, model=m) for m in task_models(wildcards.task)]
 
 
-def asr_source():
+def get_asr_source():
     """The ASR model's folder or hub id after hub_overrides; None for pocketsphinx's bundled model."""
     model = config["asr"]["model"]
     return None if model is None else hub_source(model)
 
 
-def asr_gpus():
-    return 1 if config["asr"]["device"].startswith("cuda") else 0
+def get_example_model(wildcards):
+    return example_model(wildcards.task)
 
 
-def example_model(wildcards):
-    entry = config["examples"].get(wildcards.task, {})
-    return entry.get("model") or list(task_config(wildcards.task)["models"])[0]
-
-
-def example_item(wildcards):
-    return config["examples"].get(wildcards.task, {}).get("item")
-
-
-def example_inputs(wildcards):
-    model = example_model(wildcards)
+def get_example_inputs(wildcards):
+    model = example_model(wildcards.task)
     return {
-        "manifest": manifest_path(wildcards),
-        "audio": task_audio(wildcards),
-        "entries": shard_files("explanations", wildcards.task, model, "jsonl"),
-        "facts": f"{R}/models/{wildcards.task}/{model}.facts.json",
+        "manifest": MANIFEST.format(task=wildcards.task),
+        "audio": get_task_audio(wildcards),
+        "entries": shard_paths(EXPLANATIONS, wildcards.task, model),
+        "facts": FACTS.format(task=wildcards.task, model=model),
     }
+
+
+# The paper: every table and figure of every task, in the paper's order.
 
 
 def task_tables(task):
     """Every LaTeX table of a task, in the paper's order."""
-    tables = [f"{R}/tables/{task}/transferability.tex", f"{R}/tables/{task}/composition.tex"]
+    names = ["transferability.tex", "composition.tex"]
     if contrast(task) is not None:
-        tables += [f"{R}/tables/{task}/entropy_tests.tex", f"{R}/tables/{task}/signature.tex"]
+        names += ["entropy_tests.tex", "signature.tex"]
     if task in config["asr"]["tasks"]:
-        tables.append(f"{R}/tables/{task}/asr.tex")
-    return tables
+        names.append("asr.tex")
+    return [table_path(name, task) for name in names]
 
 
 FIGURE_CAPTIONS = {
@@ -329,26 +304,26 @@ FIGURE_CAPTIONS = {
 
 
 def task_figures(task):
-    return [(f"{R}/figures/{task}/{name}.pdf", caption.format(task=task)) for name, caption in FIGURE_CAPTIONS.items()]
+    return [(figure_path(name, task), caption.format(task=task)) for name, caption in FIGURE_CAPTIONS.items()]
 
 
-def paper_tables(wildcards):
+def get_paper_tables(wildcards):
     return [t for task in TASKS for t in task_tables(task)]
 
 
-def paper_figures(wildcards):
+def get_paper_figures(wildcards):
     return [path for task in TASKS for path, _ in task_figures(task)]
 
 
-def paper_figure_captions(wildcards):
+def get_paper_figure_captions(wildcards):
     return [list(figure) for task in TASKS for figure in task_figures(task)]
 
 
 def final_outputs():
-    outputs = [f"{R}/paper/main.tex"]
+    outputs = [MAIN_TEX]
     for task in TASKS:
-        outputs += [f"{R}/tables/{task}/transferability.csv", f"{R}/tables/{task}/composition.csv"]
+        outputs += [table_path("transferability.csv", task), table_path("composition.csv", task)]
         outputs += task_tables(task) + [path for path, _ in task_figures(task)]
     if config["paper"]["pdf"]:
-        outputs.append(f"{R}/paper/main.pdf")
+        outputs.append(MAIN_PDF)
     return outputs

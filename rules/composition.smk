@@ -3,63 +3,61 @@
 
 rule compose_model:
     input:
-        manifest=manifest_path,
-        audio=task_audio,
-        entries=explanation_shards,
-        facts=this_model_facts,
-        model=model_files,
+        manifest=MANIFEST,
+        audio=get_task_audio,
+        entries=get_explanations,
+        facts=FACTS,
+        model_dir=get_model_dir,
     output:
-        summary=f"{R}/composition/{{task}}/{{model}}.json",
-        composites=directory(f"{R}/composition/{{task}}/{{model}}"),
+        summary=COMPOSITION,
+        composites=directory(COMPOSITES),
     params:
-        model="{model}",
-        spec=this_model_spec,
-        labels=task_labels,
-        label_overrides=this_model_overrides,
-        datasets=task_datasets,
+        spec=get_model_spec,
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
+        label_overrides=lookup(dpath="tasks/{task}/models/{model}/label_overrides", within=config),
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         device=config["explain"]["device"],
         seed=config["composition"]["seed"],
         max_signals=config["composition"]["max_signals"],
     threads: 1
     resources:
-        gpu=explain_gpus(),
+        gpu=on_cuda(config["explain"]["device"]),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/composition/{{task}}/{{model}}.log",
+        f"{LOGS}/composition/{{task}}/{{model}}.log",
     benchmark:
-        f"{R}/benchmarks/composition/{{task}}/{{model}}.tsv"
+        f"{BENCHMARKS}/composition/{{task}}/{{model}}.tsv"
     script:
         "../scripts/compose_model.py"
 
 
 rule composition_report:
     input:
-        summaries=task_compositions,
-        composites=task_composite_dirs,
+        summaries=get_task_compositions,
+        composites=get_task_composites,
     output:
         latex=report(
-            f"{R}/tables/{{task}}/composition.tex",
+            table_path("composition.tex"),
             caption="../report/composition_table.rst",
             category="Global composition",
             subcategory="{task}",
         ),
-        csv=f"{R}/tables/{{task}}/composition.csv",
+        csv=table_path("composition.csv"),
         figure=report(
-            f"{R}/figures/{{task}}/composite_psd.pdf",
+            figure_path("composite_psd"),
             caption="../report/composite_psd.rst",
             category="Global composition",
             subcategory="{task}",
         ),
     params:
-        task="{task}",
-        labels=task_labels,
-        models=task_models,
-        datasets=task_datasets,
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
+        models=get_task_models,
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         segment=config["spectra"]["welch_segment"],
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/composition/{{task}}.log",
+        f"{LOGS}/composition/{{task}}.log",
     script:
         "../scripts/composition_report.py"

@@ -6,11 +6,10 @@ rule synthetic_data:
     wildcard_constraints:
         task=one_of(SYNTHETIC_TASKS),
     output:
-        manifest=f"{R}/data/{{task}}/manifest.csv",
-        audio=directory(f"{R}/data/{{task}}/audio"),
+        manifest=MANIFEST,
+        audio=directory(SYNTHETIC_AUDIO),
     params:
-        task="{task}",
-        counts=task_counts,
+        counts=get_task_counts,
         seconds=config["data"]["seconds"],
         sample_rate=config["data"]["sample_rate"],
         seed=config["seed"],
@@ -18,56 +17,60 @@ rule synthetic_data:
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/data/{{task}}.log",
+        f"{LOGS}/data/{{task}}.log",
     script:
         "../scripts/synthetic_data.py"
 
 
 rule download_dataset:
     output:
-        archive=f"{R}/downloads/{{dataset}}.download",
+        archive=ARCHIVE,
     params:
-        url=dataset_url,
-        checksum=dataset_checksum,
+        url=lookup(dpath="datasets/{dataset}/url", within=config),
+        checksum=lookup(dpath="datasets/{dataset}/checksum", within=config),
     localrule: True
+    conda:
+        "../envs/transferability.yaml"
     log:
-        f"{R}/logs/download/{{dataset}}.log",
+        f"{LOGS}/download/{{dataset}}.log",
     script:
         "../scripts/download_dataset.py"
 
 
 rule extract_dataset:
     input:
-        archive=f"{R}/downloads/{{dataset}}.download",
+        archive=ARCHIVE,
     output:
-        raw=directory(f"{R}/raw/{{dataset}}"),
+        raw=directory(RAW),
     localrule: True
+    conda:
+        "../envs/transferability.yaml"
     log:
-        f"{R}/logs/extract/{{dataset}}.log",
+        f"{LOGS}/extract/{{dataset}}.log",
     script:
         "../scripts/extract_dataset.py"
 
 
 rule prepare_dataset:
     input:
-        raw=f"{R}/raw/{{dataset}}",
+        raw=RAW,
     output:
-        manifest=f"{R}/data/{{task}}/{{dataset}}.manifest.csv",
-        report=f"{R}/data/{{task}}/{{dataset}}.report.json",
-        audio=directory(f"{R}/data/{{task}}/{{dataset}}"),  # the manifest's paths start with <dataset>/
+        manifest=DATASET_MANIFEST,
+        report=DATASET_REPORT,
+        audio=directory(DATASET_AUDIO),
     params:
-        task="{task}",
-        dataset="{dataset}",
-        labels=task_labels,
-        layout=dataset_layout,
-        options=dataset_options,
-        label_map=dataset_label_map,
-        counts=dataset_counts,
-        seed=dataset_seed,
-        max_seconds=dataset_max_seconds,
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
+        layout=lookup(dpath="datasets/{dataset}/layout", within=config),
+        options=lookup(dpath="datasets/{dataset}/options", within=config),
+        label_map=lookup(dpath="datasets/{dataset}/label_map", within=config),
+        counts=lookup(dpath="datasets/{dataset}/counts", within=config),
+        seed=lookup(dpath="datasets/{dataset}/seed", within=config),
+        max_seconds=lookup(dpath="datasets/{dataset}/max_seconds", within=config),
         sample_rate=16000,
+    conda:
+        "../envs/transferability.yaml"
     log:
-        f"{R}/logs/prepare/{{task}}/{{dataset}}.log",
+        f"{LOGS}/prepare/{{task}}/{{dataset}}.log",
     script:
         "../scripts/prepare_dataset.py"
 
@@ -76,10 +79,12 @@ rule task_manifest:
     wildcard_constraints:
         task=one_of(DOWNLOAD_TASKS),
     input:
-        manifests=task_dataset_manifests,
+        manifests=get_dataset_manifests,
     output:
-        manifest=f"{R}/data/{{task}}/manifest.csv",
+        manifest=MANIFEST,
+    conda:
+        "../envs/transferability.yaml"
     log:
-        f"{R}/logs/data/{{task}}.log",
+        f"{LOGS}/data/{{task}}.log",
     script:
         "../scripts/task_manifest.py"

@@ -4,53 +4,53 @@
 
 rule explain_shard:
     input:
-        manifest=manifest_path,
-        audio=task_audio,
-        model=model_files,
-        precision=precision_decision,
+        manifest=MANIFEST,
+        audio=get_task_audio,
+        model_dir=get_model_dir,
+        precision_check=get_precision_decision,
     output:
-        entries=f"{R}/explanations/{{task}}/{{model}}/shard-{{shard}}.jsonl",
+        entries=EXPLANATIONS,
     params:
-        spec=this_model_spec,
-        datasets=task_datasets,
+        spec=get_model_spec,
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         settings=config["explain"]["settings"],
         shards=config["explain"]["shards"],
         device=config["explain"]["device"],
         precision=config["explain"]["precision"],
-        cache=f"{R}/explanations/{{task}}/{{model}}/items",
+        cache_dir=EXPLANATION_CACHE,
     threads: 1
     resources:
-        gpu=explain_gpus(),
+        gpu=on_cuda(config["explain"]["device"]),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/explain/{{task}}/{{model}}/shard-{{shard}}.log",
+        f"{LOGS}/explain/{{task}}/{{model}}/shard-{{shard}}.log",
     benchmark:
-        f"{R}/benchmarks/explain/{{task}}/{{model}}/shard-{{shard}}.tsv"
+        f"{BENCHMARKS}/explain/{{task}}/{{model}}/shard-{{shard}}.tsv"
     script:
         "../scripts/explain_shard.py"
 
 
 rule precision_check:
     input:
-        manifest=manifest_path,
-        audio=task_audio,
-        model=model_files,
+        manifest=MANIFEST,
+        audio=get_task_audio,
+        model_dir=get_model_dir,
     output:
-        decision=f"{R}/models/{{task}}/{{model}}.precision.json",
+        decision=PRECISION_DECISION,
     params:
-        spec=this_model_spec,
-        datasets=task_datasets,
+        spec=get_model_spec,
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         precision=config["explain"]["precision"],
         sample_items=config["explain"]["precision_check"]["items"],
         seed=config["explain"]["precision_check"]["seed"],
         device=config["explain"]["device"],
     threads: 1
     resources:
-        gpu=explain_gpus(),
+        gpu=on_cuda(config["explain"]["device"]),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/precision/{{task}}/{{model}}.log",
+        f"{LOGS}/precision/{{task}}/{{model}}.log",
     script:
         "../scripts/precision_check.py"

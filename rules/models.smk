@@ -3,48 +3,49 @@
 
 rule train_model:
     input:
-        manifest=manifest_path,
-        audio=task_audio,
+        manifest=MANIFEST,
+        audio=get_task_audio,
     output:
-        model=directory(f"{R}/models/{{task}}/{{model}}"),
+        model_dir=directory(MODEL_DIR),
     params:
-        train=this_model_train,
-        epochs=this_model_epochs,
-        labels=task_labels,
+        architecture=lookup(dpath="tasks/{task}/models/{model}/train", within=config),
+        seed=lookup(dpath="tasks/{task}/models/{model}/seed", within=config),
+        epochs=get_epochs,
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
         batch_size=config["training"]["batch_size"],
         learning_rate=config["training"]["learning_rate"],
     threads: 1
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/train/{{task}}/{{model}}.log",
+        f"{LOGS}/train/{{task}}/{{model}}.log",
     benchmark:
-        f"{R}/benchmarks/train/{{task}}/{{model}}.tsv"
+        f"{BENCHMARKS}/train/{{task}}/{{model}}.tsv"
     script:
         "../scripts/train_model.py"
 
 
 rule model_facts:
     input:
-        manifest=manifest_path,
-        audio=task_audio,
-        model=model_files,
+        manifest=MANIFEST,
+        audio=get_task_audio,
+        model_dir=get_model_dir,
     output:
-        facts=f"{R}/models/{{task}}/{{model}}.facts.json",
+        facts=FACTS,
     params:
-        spec=this_model_spec,
-        backbone=this_model_backbone,
-        labels=task_labels,
-        label_overrides=this_model_overrides,
-        datasets=task_datasets,
+        spec=get_model_spec,
+        backbone=get_backbone,
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
+        label_overrides=lookup(dpath="tasks/{task}/models/{model}/label_overrides", within=config),
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         device=config["explain"]["device"],
         batch_size=config["scoring"]["batch_size"],
     threads: 1
     resources:
-        gpu=explain_gpus(),
+        gpu=on_cuda(config["explain"]["device"]),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/facts/{{task}}/{{model}}.log",
+        f"{LOGS}/facts/{{task}}/{{model}}.log",
     script:
         "../scripts/model_facts.py"

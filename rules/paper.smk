@@ -3,49 +3,52 @@
 
 rule example_figure:
     input:
-        unpack(example_inputs),
+        unpack(get_example_inputs),
     output:
         figure=report(
-            f"{R}/figures/{{task}}/example.pdf",
+            figure_path("example"),
             caption="../report/example_figure.rst",
             category="Examples",
             subcategory="{task}",
         ),
     params:
-        task="{task}",
-        model=example_model,
-        item=example_item,
+        model=get_example_model,
+        item=lookup(dpath="examples/{task}/item", within=config, default=None),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/figures/{{task}}/example.log",
+        f"{LOGS}/figures/{{task}}/example.log",
     script:
         "../scripts/example_figure.py"
 
 
 rule paper_tex:
     input:
-        tables=paper_tables,
-        figures=paper_figures,
+        tables=get_paper_tables,
+        figures=get_paper_figures,
     output:
-        tex=f"{R}/paper/main.tex",
+        tex=MAIN_TEX,
     params:
-        figures=paper_figure_captions,
+        figure_captions=get_paper_figure_captions,
         title=config["paper"]["title"],
+    conda:
+        "../envs/transferability.yaml"
     log:
-        f"{R}/logs/paper/main_tex.log",
+        f"{LOGS}/paper/main_tex.log",
     script:
         "../scripts/paper_tex.py"
 
 
 rule paper_pdf:
     input:
-        tex=f"{R}/paper/main.tex",
-        tables=paper_tables,
-        figures=paper_figures,
+        tex=MAIN_TEX,
+        tables=get_paper_tables,
+        figures=get_paper_figures,
     output:
-        pdf=report(f"{R}/paper/main.pdf", caption="../report/paper_pdf.rst", category="Paper"),
+        pdf=report(MAIN_PDF, caption="../report/paper_pdf.rst", category="Paper"),
+    conda:
+        "../envs/paper_pdf.yaml"
     log:
-        f"{R}/logs/paper/main_pdf.log",
+        f"{LOGS}/paper/main_pdf.log",
     script:
         "../scripts/paper_pdf.py"

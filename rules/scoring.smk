@@ -3,28 +3,26 @@
 
 rule score_signals:
     input:
-        manifest=manifest_path,
-        audio=task_audio,
-        entries=f"{R}/explanations/{{task}}/{{model}}/shard-{{shard}}.jsonl",
-        models=task_model_files,
+        manifest=MANIFEST,
+        audio=get_task_audio,
+        entries=EXPLANATIONS,
+        model_dirs=get_task_model_dirs,
     output:
-        scores=f"{R}/scores/{{task}}/{{model}}/shard-{{shard}}.csv",
+        scores=SCORES,
     params:
-        task="{task}",
-        source="{model}",
-        specs=task_model_specs,
-        labels=task_labels,
-        label_overrides=task_label_overrides,
+        specs=get_task_model_specs,
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
+        label_overrides=get_task_label_overrides,
         device=config["explain"]["device"],
         batch_size=config["scoring"]["batch_size"],
     threads: 1
     resources:
-        gpu=explain_gpus(),
+        gpu=on_cuda(config["explain"]["device"]),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/scores/{{task}}/{{model}}/shard-{{shard}}.log",
+        f"{LOGS}/scores/{{task}}/{{model}}/shard-{{shard}}.log",
     benchmark:
-        f"{R}/benchmarks/scores/{{task}}/{{model}}/shard-{{shard}}.tsv"
+        f"{BENCHMARKS}/scores/{{task}}/{{model}}/shard-{{shard}}.tsv"
     script:
         "../scripts/score_signals.py"

@@ -4,94 +4,91 @@
 
 rule spectral_entropy:
     input:
-        manifest=manifest_path,
-        audio=task_audio,
-        entries=task_explanation_files,
-        facts=task_facts,
+        manifest=MANIFEST,
+        audio=get_task_audio,
+        entries=get_task_explanation_files,
+        facts=get_task_facts,
     output:
-        values=f"{R}/entropy/{{task}}.csv",
-        tests_csv=f"{R}/tables/{{task}}/entropy_tests.csv",
+        values=ENTROPY,
+        tests_csv=table_path("entropy_tests.csv"),
         tests_latex=report(
-            f"{R}/tables/{{task}}/entropy_tests.tex",
+            table_path("entropy_tests.tex"),
             caption="../report/entropy_tests.rst",
             category="Spectral entropy",
             subcategory="{task}",
         ),
         figure=report(
-            f"{R}/figures/{{task}}/entropy.pdf",
+            figure_path("entropy"),
             caption="../report/entropy_figure.rst",
             category="Spectral entropy",
             subcategory="{task}",
         ),
     params:
-        task="{task}",
-        entries=task_explanations,
-        facts=task_facts_by_model,
-        labels=task_labels,
-        datasets=task_datasets,
+        entries_by_model=get_task_explanations,
+        facts_by_model=get_task_facts_by_model,
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         signal=config["spectra"]["entropy_signal"],
         segment=config["spectra"]["welch_segment"],
-        contrast=task_contrast,
+        contrast=get_contrast,
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/entropy/{{task}}.log",
+        f"{LOGS}/entropy/{{task}}.log",
     script:
         "../scripts/spectral_entropy.py"
 
 
 rule signature_model:
     input:
-        manifest=manifest_path,
-        audio=task_audio,
-        summary=f"{R}/composition/{{task}}/{{model}}.json",
-        composites=f"{R}/composition/{{task}}/{{model}}",
-        model=model_files,
+        manifest=MANIFEST,
+        audio=get_task_audio,
+        summary=COMPOSITION,
+        composites=COMPOSITES,
+        model_dir=get_model_dir,
     output:
-        result=f"{R}/signatures/{{task}}/{{model}}.json",
-        per_item=f"{R}/signatures/{{task}}/{{model}}.items.csv",
+        result=SIGNATURE,
+        per_item=SIGNATURE_ITEMS,
     params:
-        model="{model}",
-        spec=this_model_spec,
-        labels=task_labels,
-        label_overrides=this_model_overrides,
-        datasets=task_datasets,
-        contrast=this_contrast,
+        spec=get_model_spec,
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
+        label_overrides=lookup(dpath="tasks/{task}/models/{model}/label_overrides", within=config),
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
+        contrast=get_required_contrast,
         settings=config["explain"]["settings"],
         splits=config["signature"]["splits"],
         device=config["explain"]["device"],
         batch_size=config["scoring"]["batch_size"],
     threads: 1
     resources:
-        gpu=explain_gpus(),
+        gpu=on_cuda(config["explain"]["device"]),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/signatures/{{task}}/{{model}}.log",
+        f"{LOGS}/signatures/{{task}}/{{model}}.log",
     benchmark:
-        f"{R}/benchmarks/signatures/{{task}}/{{model}}.tsv"
+        f"{BENCHMARKS}/signatures/{{task}}/{{model}}.tsv"
     script:
         "../scripts/signature_model.py"
 
 
 rule signature_table:
     input:
-        results=task_signatures,
+        results=get_task_signatures,
     output:
         latex=report(
-            f"{R}/tables/{{task}}/signature.tex",
+            table_path("signature.tex"),
             caption="../report/signature_table.rst",
             category="Signature transfer",
             subcategory="{task}",
         ),
-        csv=f"{R}/tables/{{task}}/signature.csv",
+        csv=table_path("signature.csv"),
     params:
-        task="{task}",
-        models=task_models,
-        datasets=task_datasets,
+        models=get_task_models,
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/signatures/{{task}}.log",
+        f"{LOGS}/signatures/{{task}}.log",
     script:
         "../scripts/signature_table.py"

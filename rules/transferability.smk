@@ -4,26 +4,26 @@
 
 rule transferability_tables:
     input:
-        scores=task_scores,
-        facts=task_facts,
+        scores=get_task_scores,
+        facts=get_task_facts,
     output:
         latex=report(
-            f"{R}/tables/{{task}}/transferability.tex",
+            table_path("transferability.tex"),
             caption="../report/transferability_table.rst",
             category="Transferability tables",
             subcategory="{task}",
         ),
+        latex_beta=table_path("transferability_beta.tex"),
+        latex_joint=table_path("transferability_joint.tex"),
         csv=report(
-            f"{R}/tables/{{task}}/transferability.csv",
+            table_path("transferability.csv"),
             caption="../report/transferability_csv.rst",
             category="Transferability tables",
             subcategory="{task}",
         ),
-        ttest=f"{R}/tables/{{task}}/ttest.json",
+        ttest=TTEST,
     params:
-        task="{task}",
-        labels=task_labels,
-        datasets=task_datasets,
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         epsilon=config["transferability"]["epsilon"],
         resamples=config["transferability"]["bootstrap_resamples"],
         seed=config["transferability"]["bootstrap_seed"],
@@ -33,6 +33,6 @@ rule transferability_tables:
     conda:
         "../envs/transferability.yaml"
     log:
-        f"{R}/logs/tables/{{task}}.log",
+        f"{LOGS}/tables/{{task}}.log",
     script:
         "../scripts/transferability_tables.py"

@@ -1,12 +1,4 @@
-from pathlib import Path
-
-from transferability.workflow.steps.data import download_archive
 from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.data import download_dataset
 
-run_step(
-    snakemake,
-    download_archive,
-    url=snakemake.params.url,
-    checksum=snakemake.params.checksum,
-    output=Path(snakemake.output.archive),
-)
+run_step(snakemake, download_dataset)

@@ -1,6 +1,4 @@
-from pathlib import Path
-
-from transferability.workflow.steps.data import extract_archive
 from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.data import extract_dataset
 
-run_step(snakemake, extract_archive, archive=Path(snakemake.input.archive), output=Path(snakemake.output.raw))
+run_step(snakemake, extract_dataset)

@@ -1,6 +1,4 @@
-from pathlib import Path
-
-from transferability.report.paper import compile_pdf
 from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.paper import paper_pdf
 
-run_step(snakemake, compile_pdf, tex=Path(snakemake.input.tex), output=Path(snakemake.output.pdf))
+run_step(snakemake, paper_pdf)

@@ -1,13 +1,4 @@
-from pathlib import Path
-
-from transferability.report.paper import paper_tex
 from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.paper import paper_tex
 
-run_step(
-    snakemake,
-    paper_tex,
-    tables=[Path(p) for p in snakemake.input.tables],
-    figures=[(Path(path), caption) for path, caption in snakemake.params.figures],
-    output=Path(snakemake.output.tex),
-    title=snakemake.params.title,
-)
+run_step(snakemake, paper_tex)

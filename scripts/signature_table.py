@@ -1,15 +1,4 @@
-from pathlib import Path
-
-from transferability.workflow.steps.spectra import signature_table
 from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.spectra import signature_table
 
-run_step(
-    snakemake,
-    signature_table,
-    results=[Path(p) for p in snakemake.input.results],
-    task=snakemake.params.task,
-    models=list(snakemake.params.models),
-    datasets=list(snakemake.params.datasets),
-    latex=Path(snakemake.output.latex),
-    csv=Path(snakemake.output.csv),
-)
+run_step(snakemake, signature_table)

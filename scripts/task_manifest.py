@@ -1,11 +1,4 @@
-from pathlib import Path
-
-from transferability.workflow.steps.data import combine_manifests
 from transferability.workflow.adapter import run_step
+from transferability.workflow.steps.data import task_manifest
 
-run_step(
-    snakemake,
-    combine_manifests,
-    manifests=[Path(p) for p in snakemake.input.manifests],
-    output=Path(snakemake.output.manifest),
-)
+run_step(snakemake, task_manifest)

@@ -9,7 +9,7 @@ import pytest
 from known_answer import classifier, tones
 from transferability.data.audio import write_wav
 from transferability.analysis.explanations import read_entries, write_entries
-from transferability.workflow.explanation_cache import Item, explain_items, shard
+from transferability.workflow.explanation_cache import Item, explain_items, shard_items
 from transferability.explainer.config import ExplainerConfig
 from transferability.models.toy import LoudestBand
 
@@ -32,12 +32,12 @@ def _masks(entries):
 
 def test_union_of_shards_does_not_depend_on_the_shard_count(items, tmp_path):
     whole = explain_items(items, MODEL, "toy", QUICK, tmp_path / "one", log=lambda _: None)
-    parts = [e for index in range(3) for e in explain_items(shard(items, 3, index), MODEL, "toy", QUICK, tmp_path / f"three{index}", log=lambda _: None)]
+    parts = [e for index in range(3) for e in explain_items(shard_items(items, 3, index), MODEL, "toy", QUICK, tmp_path / f"three{index}", log=lambda _: None)]
     assert sorted(e["item_id"] for e in parts) == [i.item_id for i in items]
     assert _masks(parts) == _masks(whole)
-    assert [i.item_id for i in shard(items, 3, 1)] == ["item1", "item4"]
+    assert [i.item_id for i in shard_items(items, 3, 1)] == ["item1", "item4"]
     with pytest.raises(ValueError, match="shard index 3"):
-        shard(items, 3, 3)
+        shard_items(items, 3, 3)
 
 
 def test_finished_items_are_reused_and_stale_ones_redone(items, tmp_path):

@@ -9,7 +9,7 @@ from transferability.analysis.composition import greedy_composite, mean_signal
 from transferability.models.labels import LabelMap
 from transferability.models.probabilities import target_probabilities
 from transferability.analysis.signature import add_signature, signature_transfer
-from transferability.analysis.spectra import mann_whitney, spectral_entropy
+from transferability.analysis.spectra import mann_whitney, normalised_spectral_entropy
 from transferability.models.toy import LoudestBand
 
 LOW, HIGH = (100.0, 1000.0), (2000.0, 6000.0)
@@ -82,17 +82,17 @@ def test_add_signature_fits_the_signature_to_the_item():
 
 def test_spectral_entropy_orders_noise_above_tones():
     noise = np.random.default_rng(0).standard_normal(SAMPLE_RATE)
-    assert spectral_entropy(noise, SAMPLE_RATE, 1024) > 0.9
-    assert spectral_entropy(tones([(1000.0, 1.0)]), SAMPLE_RATE, 1024) < 0.3
-    assert np.isnan(spectral_entropy(np.zeros(SAMPLE_RATE), SAMPLE_RATE, 1024))
+    assert normalised_spectral_entropy(noise, SAMPLE_RATE, 1024) > 0.9
+    assert normalised_spectral_entropy(tones([(1000.0, 1.0)]), SAMPLE_RATE, 1024) < 0.3
+    assert np.isnan(normalised_spectral_entropy(np.zeros(SAMPLE_RATE), SAMPLE_RATE, 1024))
 
 
 def test_spectral_entropy_grows_with_the_spread_of_the_spectrum():
     impulse = np.zeros(1024)
     impulse[512] = 1.0  # a flat spectrum (up to Welch's halved DC and Nyquist bins and detrending)
-    assert spectral_entropy(impulse, SAMPLE_RATE, 1024) > 0.999
+    assert normalised_spectral_entropy(impulse, SAMPLE_RATE, 1024) > 0.999
     one, two = tones([(1000.0, 1.0)]), tones([(1000.0, 1.0), (3000.0, 1.0)])
-    assert spectral_entropy(one, SAMPLE_RATE, 1024) < spectral_entropy(two, SAMPLE_RATE, 1024)
+    assert normalised_spectral_entropy(one, SAMPLE_RATE, 1024) < normalised_spectral_entropy(two, SAMPLE_RATE, 1024)
 
 
 def test_mann_whitney_on_separated_groups_has_the_exact_p_value():

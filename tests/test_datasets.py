@@ -38,7 +38,7 @@ from transferability.data.datasets import (
     gtzan_rows,
     in_the_wild_rows,
     parse_checksum,
-    prepare_dataset,
+    sample_dataset,
     ravdess_rows,
 )
 from transferability.data.manifest import ManifestError, read_manifest, write_manifest
@@ -257,7 +257,7 @@ def test_in_the_wild_layout_keeps_the_dataset_labels(tmp_path):
 def test_prepare_converts_to_16k_mono_and_reports_the_corrupt_gtzan_file(tmp_path):
     rows = gtzan_rows(write_gtzan(tmp_path / "raw"))
     lines: list[str] = []
-    manifest, report = prepare_dataset(rows, "gtzan", "genre", tmp_path / "out", {"explain": 2, "heldout": 2}, seed=0,
+    manifest, report = sample_dataset(rows, "gtzan", "genre", tmp_path / "out", {"explain": 2, "heldout": 2}, seed=0,
                                        labels=["blues", "jazz", "rock"], log=lines.append)
     assert [entry["path"].endswith("jazz.00054.wav") for entry in report["skipped"]] == [True]
     assert "unreadable or corrupt" in report["skipped"][0]["reason"]
@@ -283,14 +283,14 @@ def _sampled(frame: pd.DataFrame) -> list[tuple[str, str]]:
 def test_sampling_is_seeded_and_independent_of_row_order(tmp_path):
     rows = gtzan_rows(write_gtzan(tmp_path / "raw", per_genre=6))
     counts = {"explain": 2, "heldout": 2}
-    first, _ = prepare_dataset(rows, "gtzan", "genre", tmp_path / "a", counts, seed=3, log=print)
+    first, _ = sample_dataset(rows, "gtzan", "genre", tmp_path / "a", counts, seed=3, log=print)
     shuffled = rows.sample(frac=1.0, random_state=1).reset_index(drop=True)
     shuffled.attrs = rows.attrs
-    again, _ = prepare_dataset(shuffled, "gtzan", "genre", tmp_path / "b", counts, seed=3, log=print)
-    other, _ = prepare_dataset(rows, "gtzan", "genre", tmp_path / "c", counts, seed=4, log=print)
+    again, _ = sample_dataset(shuffled, "gtzan", "genre", tmp_path / "b", counts, seed=3, log=print)
+    other, _ = sample_dataset(rows, "gtzan", "genre", tmp_path / "c", counts, seed=4, log=print)
     assert _sampled(first) == _sampled(again) and _sampled(first) != _sampled(other)
     fewer_classes = rows[rows["label"] != "rock"]
-    blues_only, _ = prepare_dataset(fewer_classes, "gtzan", "genre", tmp_path / "d", counts, seed=3, log=print)
+    blues_only, _ = sample_dataset(fewer_classes, "gtzan", "genre", tmp_path / "d", counts, seed=3, log=print)
     assert _sampled(blues_only) == [pair for pair in _sampled(first) if "-rock." not in pair[0]]
 
 
@@ -302,7 +302,7 @@ def test_prepare_maps_labels_crops_skips_silent_or_nan_clips_and_never_fails_on_
         handle.write("6.wav,Nobody,spoof\n7.wav,Nobody,spoof\n")
     rows = in_the_wild_rows(tmp_path / "raw")
     label_map = {"bona-fide": "bonafide", "spoof": "spoof"}
-    manifest, report = prepare_dataset(rows, "in_the_wild", "spoof", tmp_path / "out", {"explain": 1, "heldout": 5},
+    manifest, report = sample_dataset(rows, "in_the_wild", "spoof", tmp_path / "out", {"explain": 1, "heldout": 5},
                                        seed=0, label_map=label_map, labels=["bonafide", "spoof"], max_seconds=0.1,
                                        log=print)
     assert set(manifest["label"]) == {"bonafide", "spoof"}
@@ -314,7 +314,7 @@ def test_prepare_maps_labels_crops_skips_silent_or_nan_clips_and_never_fails_on_
     assert "silent" in reasons["6.wav"] and "NaN" in reasons["7.wav"]
     assert json.loads(json.dumps(report)) == report
     with pytest.raises(ValueError, match="bona-fide"):
-        prepare_dataset(rows, "in_the_wild", "spoof", tmp_path / "x", {"explain": 1}, seed=0,
+        sample_dataset(rows, "in_the_wild", "spoof", tmp_path / "x", {"explain": 1}, seed=0,
                         label_map={"spoof": "spoof"}, log=print)
 
 
@@ -326,7 +326,7 @@ def test_combine_manifests_rebases_paths_and_refuses_duplicate_ids(tmp_path):
     for dataset, rows, label_map in (("asvspoof2019_la", asvspoof2019_la_rows(tmp_path / "raw_la"), None),
                                      ("in_the_wild", in_the_wild_rows(tmp_path / "raw_wild"),
                                       {"bona-fide": "bonafide", "spoof": "spoof"})):
-        manifest, _ = prepare_dataset(rows, dataset, "spoof", tmp_path / dataset, counts, seed=0, label_map=label_map,
+        manifest, _ = sample_dataset(rows, dataset, "spoof", tmp_path / dataset, counts, seed=0, label_map=label_map,
                                       log=print)
         paths.append(write_manifest(manifest, tmp_path / dataset / f"{dataset}.manifest.csv"))
     combined = combine_manifest_files(paths, tmp_path / "task" / "manifest.csv")
@@ -357,7 +357,7 @@ def test_download_extract_layout_prepare(server, tmp_path, dataset):
     downloaded = download(server.url(dataset), tmp_path / "results" / "downloads" / f"{dataset}.download", checksum, print)
     raw = tmp_path / "results" / "raw" / dataset
     extract(downloaded, raw, print)
-    manifest, report = prepare_dataset(LAYOUTS[dataset](raw), dataset, task, tmp_path / "results" / "data" / task,
+    manifest, report = sample_dataset(LAYOUTS[dataset](raw), dataset, task, tmp_path / "results" / "data" / task,
                                        {"explain": 1, "heldout": 1}, seed=0, label_map=label_map, log=print)
     assert set(manifest["label"]) == labels and set(report["counts"]) == labels
     assert manifest.groupby("label").size().eq(2).all()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from transferability.report.grouped_tables import grouped_latex, in_order
-from transferability.report.paper import compile_pdf, paper_tex
+from transferability.report.paper import compile_pdf, main_tex
 from transferability.report.spectra_figures import plot_composite_psd, plot_entropy
 
 NEEDS_TEX = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed (CI installs it)")
@@ -60,7 +60,7 @@ def _artefacts(tmp_path):
 def test_paper_tex_inputs_every_table_and_figure(tmp_path):
     table, figures = _artefacts(tmp_path)
     tex = tmp_path / "paper" / "main.tex"
-    paper_tex([table], figures, tex, "Title & more", log=lambda message: None)
+    main_tex([table], figures, tex, "Title & more", log=lambda message: None)
     text = tex.read_text()
     assert r"\input{../tables/t.tex}" in text
     assert "{../figures/psd.pdf}" in text and "{../figures/entropy.pdf}" in text
@@ -71,7 +71,7 @@ def test_paper_tex_inputs_every_table_and_figure(tmp_path):
 def test_paper_compiles(tmp_path):
     table, figures = _artefacts(tmp_path)
     tex = tmp_path / "paper" / "main.tex"
-    paper_tex([table], figures, tex, "Compiled", log=lambda message: None)
+    main_tex([table], figures, tex, "Compiled", log=lambda message: None)
     pdf = tmp_path / "paper" / "main.pdf"
     compile_pdf(tex, pdf, log=lambda message: None)
     assert pdf.read_bytes().startswith(b"%PDF")
@@ -82,6 +82,6 @@ def test_a_broken_table_fails_with_the_tex_log(tmp_path):
     table, figures = _artefacts(tmp_path)
     table.write_text(r"\begin{tabular}{l} \undefinedcommand \end{tabular}")
     tex = tmp_path / "paper" / "main.tex"
-    paper_tex([table], figures, tex, "Broken", log=lambda message: None)
+    main_tex([table], figures, tex, "Broken", log=lambda message: None)
     with pytest.raises(RuntimeError, match="Undefined control sequence"):
         compile_pdf(tex, tmp_path / "paper" / "main.pdf", log=lambda message: None)

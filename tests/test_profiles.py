@@ -52,6 +52,12 @@ def rule_blocks() -> dict[str, str]:
     return blocks
 
 
+def section(block: str, keyword: str) -> str:
+    """The lines under one keyword (``input:``, ``resources:``, ...) of a rule's text."""
+    found = re.search(rf"^    {keyword}:\n((?:        .*\n)+)", block, flags=re.M)
+    return found.group(1) if found else ""
+
+
 def declared_resources(block: str) -> set[str]:
     """Names under a rule's ``resources:``."""
     found = re.search(r"^    resources:\n((?:        .*\n)+)", block, flags=re.M)
@@ -351,9 +357,9 @@ def test_every_rule_on_a_torch_device_declares_gpu():
 
 def test_every_rule_reading_clips_declares_the_audio_folders():
     """Pods share no filesystem: a rule that reads clips through the manifest must declare them too."""
-    blocks = rule_blocks()
-    readers = {name for name, block in blocks.items() if "manifest=manifest_path" in block}
+    inputs = {name: section(block, "input") for name, block in rule_blocks().items()}
+    readers = {name for name, block in inputs.items() if "manifest=MANIFEST" in block}
     assert len(readers) >= 9
-    assert {name for name in readers if "audio=task_audio" not in blocks[name]} == set()
+    assert {name for name in readers if "audio=get_task_audio" not in inputs[name]} == set()
     common = (REPO / "rules" / "common.smk").read_text()
-    assert '"audio": task_audio(wildcards)' in common  # example_figure's unpacked inputs
+    assert '"audio": get_task_audio(wildcards)' in common  # example_figure's unpacked inputs

@@ -9,7 +9,7 @@ from transferability import ExplainerConfig, explain
 from transferability.models.labels import LabelMap
 from transferability.analysis.explanations import ExplainedItem
 from transferability.models.probabilities import fit_to_target
-from transferability.analysis.scoring import item_signals, score_signals
+from transferability.analysis.scoring import item_signals, score_on_models
 from transferability.models.toy import LoudestBand
 
 LOW, MID = (100.0, 1000.0), (2000.0, 3000.0)
@@ -25,7 +25,7 @@ def scored(tmp_path_factory):
     maps = {m.name: LabelMap.build(m.name, m.class_names, CANONICAL) for m in (source, mirrored)}
     item = ExplainedItem(record, "toyset", "mid", CANONICAL[maps["A"].canonical_index(record.class_index)], clip)
     signals = item_signals(item)
-    table = score_signals(signals, "toy", "A", {"A": source, "B": mirrored}, maps, CANONICAL, log=lambda _: None)
+    table = score_on_models(signals, "toy", "A", {"A": source, "B": mirrored}, maps, CANONICAL, log=lambda _: None)
     return record, table
 
 

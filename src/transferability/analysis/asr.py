@@ -25,6 +25,7 @@ from transferability.models.contract import is_silent, validate_waveform
 from transferability.models.huggingface import load_pretrained
 
 BACKENDS = ("pocketsphinx", "whisper")
+SYNTHETIC_VOCABULARY = "synthetic"
 POCKETSPHINX_RATE = 16000
 _APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'"})
 _LOOSE_APOSTROPHE = re.compile(r"(?<!\w)'|'(?!\w)")
@@ -223,3 +224,16 @@ def load_transcriber(
             raise ValueError("the whisper backend has an open vocabulary; a vocabulary is for pocketsphinx only")
         return WhisperTranscriber(model, device=device)
     raise ValueError(f"unknown ASR backend {backend!r}; choose one of {list(BACKENDS)}")
+
+
+def resolve_vocabulary(vocabulary: str | Sequence[str] | None) -> list[str] | None:
+    """None (open vocabulary), a word list, or "synthetic": the embedded default's speech vocabulary."""
+    if vocabulary is None:
+        return None
+    if isinstance(vocabulary, str):
+        if vocabulary != SYNTHETIC_VOCABULARY:
+            raise ValueError(f"asr.vocabulary: expected null, a list of words or {SYNTHETIC_VOCABULARY!r}, got {vocabulary!r}")
+        from transferability.data.synthetic.espeak import SPEECH_VOCABULARY
+
+        return list(SPEECH_VOCABULARY)
+    return [str(word) for word in vocabulary]

@@ -15,7 +15,7 @@ def welch_psd(waveform: np.ndarray, sample_rate: int, segment: int) -> tuple[np.
     return welch(waveform, fs=sample_rate, nperseg=min(int(segment), waveform.size))
 
 
-def spectral_entropy(waveform: np.ndarray, sample_rate: int, segment: int) -> float:
+def normalised_spectral_entropy(waveform: np.ndarray, sample_rate: int, segment: int) -> float:
     """Shannon entropy of the normalised Welch PSD divided by log2 of its length (0..1; NaN for silence)."""
     _, psd = welch_psd(waveform, sample_rate, segment)
     total = psd.sum()

@@ -1,11 +1,7 @@
 """Transferability statistics (Definitions 4 and 5, Tables 1-3) on a scores table.
 
-A *scores table* has one row per (signal of a source model, target model) and the columns
-:data:`SCORE_COLUMNS` followed by ``p:<label>`` for each of the task's K canonical labels: the
-target's probabilities on the signal (rows sum to 1). ``explained_class`` is the canonical label
-the source gave the original clip, ``predicted_class`` the target's canonical top-1 on the signal.
-Optional boolean columns ``chain_stable`` and ``converged`` carry the source explanation's
-stability flags. A signal is identified by (dataset, item_id, source_model, signal).
+Computed on a score table (:mod:`transferability.analysis.score_table`: one row per signal of a
+source model and target model, with the target's canonical probabilities).
 
 Choices where the paper is silent or loose:
 
@@ -30,53 +26,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-SCORE_COLUMNS = (
-    "task", "dataset", "item_id", "source_model", "signal",
-    "explained_class", "target_model", "predicted_class",
+from transferability.analysis.score_table import (
+    SIGNAL_KEY,
+    SIGNALS,
+    STABILITY_FLAGS,
+    probability_columns,
+    validate_scores,
 )
-SIGNALS = ("original", "sufficient", "complete", "inverse")
-STABILITY_FLAGS = ("chain_stable", "converged")
-PROB_PREFIX = "p:"
+
 ROW_AVERAGE = "row_average"
 INDICATORS = {"alpha": "same_class", "beta": "low_entropy", "joint": "transfers"}
-_SIGNAL_KEY = ["dataset", "item_id", "source_model", "signal"]
 _ENTROPY_TOLERANCE = 1e-12
 _CHUNK_ELEMENTS = 4_000_000
-
-
-def probability_columns(scores: pd.DataFrame) -> list[str]:
-    return [c for c in scores.columns if str(c).startswith(PROB_PREFIX)]
-
-
-def canonical_labels(scores: pd.DataFrame) -> list[str]:
-    return [c[len(PROB_PREFIX):] for c in probability_columns(scores)]
-
-
-def validate_scores(scores: pd.DataFrame) -> None:
-    """Raise ValueError naming the first problem with a scores table."""
-    missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
-    if missing:
-        raise ValueError(f"scores table lacks column(s) {', '.join(missing)}")
-    labels = canonical_labels(scores)
-    if len(labels) < 2:
-        raise ValueError(f"scores table needs at least 2 '{PROB_PREFIX}<label>' columns, has {len(labels)}")
-    if scores["task"].nunique() > 1:
-        tasks = ", ".join(map(str, scores["task"].unique()))
-        raise ValueError(f"scores table holds several tasks ({tasks}); select one")
-    unknown_signals = set(scores["signal"]) - set(SIGNALS)
-    if unknown_signals:
-        raise ValueError(f"unknown signal kind(s) {sorted(unknown_signals)}; expected one of {SIGNALS}")
-    for column in ("explained_class", "predicted_class"):
-        unknown = set(scores[column]) - set(labels)
-        if unknown:
-            raise ValueError(f"{column} has label(s) {sorted(map(str, unknown))} outside the canonical {labels}")
-    probs = scores[probability_columns(scores)].to_numpy(dtype=float)
-    if not np.all(np.isfinite(probs)) or np.any(probs < 0) or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-4):
-        raise ValueError("probability columns must be finite, non-negative and sum to 1 per row")
-    duplicated = scores.duplicated(_SIGNAL_KEY + ["target_model"])
-    if duplicated.any():
-        row = scores.loc[duplicated].iloc[0]
-        raise ValueError(f"duplicate scores row for {dict(row[_SIGNAL_KEY + ['target_model']])}")
 
 
 def entropy_bits(probs: np.ndarray) -> np.ndarray:
@@ -156,7 +117,7 @@ def per_signal_rates(
 ) -> pd.DataFrame:
     """Definition 5 per signal: the fraction of the other models with the indicator, as ``rate``."""
     rows = _off_diagonal(scores, signal, metric, epsilon, dataset)
-    return rows.groupby(_SIGNAL_KEY, sort=False)["value"].mean().rename("rate").reset_index()
+    return rows.groupby(SIGNAL_KEY, sort=False)["value"].mean().rename("rate").reset_index()
 
 
 def _resampled_means(values: np.ndarray, draws: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), Path(start).resolve())).as_posix()
 
 
-def paper_tex(tables: Sequence[Path], figures: Sequence[tuple[Path, str]], output: Path, title: str, log: Log) -> None:
+def main_tex(tables: Sequence[Path], figures: Sequence[tuple[Path, str]], output: Path, title: str, log: Log) -> None:
     """``main.tex`` that inputs every table and includes every figure (paths relative to its folder)."""
     folder = Path(output).parent
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Runs a workflow step from a Snakemake script: output to the rule's log, threads, GPU slot, timing."""
+"""Runs a workflow step from a Snakemake script: arguments by name, output to the rule's log, threads, GPU slot, timing."""
 from __future__ import annotations
 
 import time
@@ -11,6 +11,7 @@ import torch
 
 from transferability.workflow.allocator import tune_malloc
 from transferability.workflow.gpu_slots import claim_gpus
+from transferability.workflow.step_arguments import step_arguments
 
 
 def _log(message: str) -> None:
@@ -32,10 +33,12 @@ def _gpu_claim(snakemake: Any) -> Any:
 
 
 def run_step(snakemake: Any, step: Callable[..., None], **kwargs: Any) -> None:
-    """Call ``step(**kwargs, log=...)`` with stdout and stderr going to ``snakemake.log[0]``.
+    """Call ``step(..., log=...)`` with stdout and stderr going to ``snakemake.log[0]``.
 
-    A rule with ``resources: gpu=k`` first claims k GPU slots (see ``gpu_slots``), which sets
-    ``CUDA_VISIBLE_DEVICES``: no CUDA call may happen in this process before that.
+    The step's arguments are ``kwargs`` and, for every other parameter, the rule's input,
+    output, param or wildcard of that name (``step_arguments``). A rule with ``resources:
+    gpu=k`` first claims k GPU slots (see ``gpu_slots``), which sets ``CUDA_VISIBLE_DEVICES``:
+    no CUDA call may happen in this process before that.
     """
     log_path = Path(snakemake.log[0])
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,11 +47,12 @@ def run_step(snakemake: Any, step: Callable[..., None], **kwargs: Any) -> None:
         tune_malloc()
         print(f"rule {snakemake.rule}: {step.__module__}.{step.__name__}", flush=True)
         try:
+            arguments = step_arguments(step, snakemake, kwargs)
             with _gpu_claim(snakemake) as claim:
                 if claim is not None:
                     _log(claim.note)
                 started = time.perf_counter()
-                step(**kwargs, log=_log)
+                step(**arguments, log=_log)
         except Exception:
             traceback.print_exc()
             raise

@@ -22,7 +22,7 @@ class Item:
     path: Path
 
 
-def shard(items: list[Item], n_shards: int, index: int) -> list[Item]:
+def shard_items(items: list[Item], n_shards: int, index: int) -> list[Item]:
     """Every ``n_shards``-th item in ``item_id`` order, starting at ``index``.
 
     Each item is explained on its own with the configured seed, so the union of the shards'

@@ -9,7 +9,7 @@ from transferability.data.datasets.layouts import (
     in_the_wild_rows,
     ravdess_rows,
 )
-from transferability.data.datasets.prepare import combine_manifest_files, combine_manifests, prepare_dataset
+from transferability.data.datasets.prepare import combine_manifest_files, combine_manifests, sample_dataset
 
 __all__ = [
     "LAYOUTS",
@@ -26,6 +26,6 @@ __all__ = [
     "gtzan_rows",
     "in_the_wild_rows",
     "parse_checksum",
-    "prepare_dataset",
+    "sample_dataset",
     "ravdess_rows",
 ]

@@ -29,7 +29,7 @@ SAMPLING_ORDER = ("explain", "heldout", "train")
 EXTRA_COLUMNS = ("original_id", "speaker")
 
 
-def prepare_dataset(
+def sample_dataset(
     rows: pd.DataFrame,
     dataset: str,
     task: str,

@@ -2,53 +2,44 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
-from transferability.analysis.asr import levenshtein_ratio, load_transcriber, normalise_text, stoi_score
+from transferability.analysis.asr import (
+    levenshtein_ratio,
+    load_transcriber,
+    normalise_text,
+    resolve_vocabulary,
+    stoi_score,
+)
 from transferability.analysis.explanations import explained_items, label_mapping
+from transferability.analysis.score_table import SIGNALS
 from transferability.report.grouped_tables import grouped_latex, in_order
 from transferability.workflow.steps import Log
 
-ASR_SIGNALS = ("original", "sufficient", "complete", "inverse")
 ASR_COLUMNS = ("model", "dataset", "item_id", "class", "signal", "transcript", "normalised", "levenshtein_ratio", "stoi")
-SYNTHETIC_VOCABULARY = "synthetic"
-
-
-def resolve_vocabulary(vocabulary: str | Sequence[str] | None) -> list[str] | None:
-    """None (open vocabulary), a word list, or "synthetic": the embedded default's speech vocabulary."""
-    if vocabulary is None:
-        return None
-    if isinstance(vocabulary, str):
-        if vocabulary != SYNTHETIC_VOCABULARY:
-            raise ValueError(f"asr.vocabulary: expected null, a list of words or {SYNTHETIC_VOCABULARY!r}, got {vocabulary!r}")
-        from transferability.data.synthetic.espeak import SPEECH_VOCABULARY
-
-        return list(SPEECH_VOCABULARY)
-    return [str(word) for word in vocabulary]
 
 
 def asr_model(
-    manifest: Path, entries: list[Path], facts: Path, model: str, backend: str, asr_model_spec: str | None,
-    vocabulary: str | list[str] | None, device: str, output: Path, log: Log,
+    manifest: Path, entries: list[Path], facts: Path, model: str, backend: str, asr_source: str | None,
+    vocabulary: str | list[str] | None, device: str, transcripts: Path, log: Log,
 ) -> None:
     """Transcribe the original, sufficient, complete and inverse signals of every item ``model`` explained."""
     items = explained_items(manifest, entries, label_mapping(facts), log)
-    transcriber = load_transcriber(backend, asr_model_spec, resolve_vocabulary(vocabulary), device)
+    transcriber = load_transcriber(backend, asr_source, resolve_vocabulary(vocabulary), device)
     log(f"{len(items)} explained items of {model}, transcribed with {transcriber.name}")
     rows = []
     for k, item in enumerate(items, 1):
-        signals = {name: w for name, w in item.signals().items() if name in ASR_SIGNALS}
+        signals = {name: w for name, w in item.signals().items() if name in SIGNALS}
         rate = item.record.sample_rate
-        transcripts = dict(zip(signals, transcriber.transcribe(list(signals.values()), rate)))
-        reference = transcripts["original"]
+        texts = dict(zip(signals, transcriber.transcribe(list(signals.values()), rate)))
+        reference = texts["original"]
         for name, waveform in signals.items():
-            rows.append((model, item.dataset, item.record.clip_id, item.explained_class, name, transcripts[name],
-                         normalise_text(transcripts[name]), levenshtein_ratio(reference, transcripts[name]),
+            rows.append((model, item.dataset, item.record.clip_id, item.explained_class, name, texts[name],
+                         normalise_text(texts[name]), levenshtein_ratio(reference, texts[name]),
                          stoi_score(item.original, waveform, rate)))
         log(f"[{k}/{len(items)}] {item.record.clip_id}: {normalise_text(reference)!r}")
-    pd.DataFrame(rows, columns=list(ASR_COLUMNS)).to_csv(output, index=False)
+    pd.DataFrame(rows, columns=list(ASR_COLUMNS)).to_csv(transcripts, index=False)
 
 
 def asr_table(results: list[Path], task: str, labels: list[str], models: list[str], datasets: list[str],

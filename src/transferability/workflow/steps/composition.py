@@ -23,13 +23,13 @@ def composite_path(folder: Path, dataset: str, class_name: str) -> Path:
 def compose_model(
     manifest: Path, entries: list[Path], facts: Path, model: str, spec: str, labels: list[str],
     label_overrides: dict[str, str], datasets: list[str], device: str, seed: int, max_signals: int | None,
-    output: Path, composites: Path, log: Log,
+    summary: Path, composites: Path, log: Log,
 ) -> None:
     """Greedy composite of every dataset and class of one model; the composites as WAV files."""
     classifier = load_classifier(spec, device=device, name=model)
     label_map = LabelMap.build(model, classifier.class_names, labels, label_overrides)
     items = explained_items(manifest, entries, label_mapping(facts), log)
-    Path(composites).mkdir(parents=True, exist_ok=True)
+    composites.mkdir(parents=True, exist_ok=True)
     summaries = []
     for dataset in datasets:
         for class_name in labels:
@@ -39,31 +39,31 @@ def compose_model(
                 log(f"{model} {dataset} {class_name}: no explained item in this class")
             composite = greedy_composite(signals, model, dataset, class_name, classifier, label_map, labels,
                                          classifier.sample_rate, seed, max_signals)
-            summary = composite.summary()
+            described = composite.summary()
             if composite.waveform is not None:
                 path = composite_path(composites, dataset, class_name)
                 write_wav(path, composite.waveform, classifier.sample_rate)
-                summary["wav"] = path.relative_to(composites).as_posix()
-            summaries.append(summary)
-            log(f"{model} {dataset} {class_name}: kept {summary['kept']} of {summary['tried']} sufficient signals")
-    Path(output).write_text(json.dumps({"model": model, "sample_rate": classifier.sample_rate,
-                                        "composites": summaries}, indent=1))
+                described["wav"] = path.relative_to(composites).as_posix()
+            summaries.append(described)
+            log(f"{model} {dataset} {class_name}: kept {described['kept']} of {described['tried']} sufficient signals")
+    summary.write_text(json.dumps({"model": model, "sample_rate": classifier.sample_rate,
+                                   "composites": summaries}, indent=1))
 
 
-def _composition_rows(compositions: list[Path]) -> pd.DataFrame:
+def _composition_rows(summaries: list[Path]) -> pd.DataFrame:
     rows = []
-    for path in compositions:
+    for path in summaries:
         for c in json.loads(Path(path).read_text())["composites"]:
             rows.append({k: c[k] for k in ("model", "dataset", "class", "tried", "kept", "degree")})
     return pd.DataFrame(rows)
 
 
 def composition_report(
-    compositions: list[Path], composite_dirs: list[Path], task: str, labels: list[str], models: list[str],
+    summaries: list[Path], composites: list[Path], task: str, labels: list[str], models: list[str],
     datasets: list[str], segment: int, latex: Path, csv: Path, figure: Path, log: Log,
 ) -> None:
     """Table 4 (degree of compositionality per model, dataset and class) and Figure 3 (composite PSDs)."""
-    frame = _composition_rows(compositions)
+    frame = _composition_rows(summaries)
     frame.to_csv(csv, index=False)
     wide = frame.pivot_table(index=["dataset", "model"], columns="class", values="degree", dropna=False).reset_index()
     wide = in_order(wide, datasets, models)
@@ -72,7 +72,7 @@ def composition_report(
     groups = [("Class", [(c, c) for c in labels if c in wide.columns])]
     Path(latex).write_text(grouped_latex(wide, groups, caption, f"tab:{task}-composition"))
     found = {}
-    for path, folder in zip(compositions, composite_dirs):
+    for path, folder in zip(summaries, composites):
         payload = json.loads(Path(path).read_text())
         for c in payload["composites"]:
             if "wav" in c:

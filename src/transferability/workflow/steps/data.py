@@ -8,38 +8,38 @@ from typing import Any
 from transferability.data.datasets.download import download
 from transferability.data.datasets.extract import extract
 from transferability.data.datasets.layouts import LAYOUTS
-from transferability.data.datasets.prepare import combine_manifest_files, prepare_dataset
+from transferability.data.datasets.prepare import combine_manifest_files, sample_dataset
 from transferability.data.manifest import write_manifest
 from transferability.workflow.steps import Log
 
 
-def make_synthetic_data(
+def synthetic_data(
     task: str, counts: dict[str, int], seconds: float, sample_rate: int, seed: int, speech: str, audio: Path,
-    output: Path, log: Log,
+    manifest: Path, log: Log,
 ) -> None:
-    """Generate one synthetic task's clips into ``audio`` (a folder beside the manifest ``output``)."""
+    """Generate one synthetic task's clips into ``audio`` (a folder beside the ``manifest``)."""
     from transferability.data.synthetic import generate_task, resolve_speech_engine
 
     engine = resolve_speech_engine(speech)
     log(f"speech engine: {engine} (data.speech: {speech})")
-    frame = generate_task(task, Path(audio), counts, seed, seconds=seconds, sample_rate=sample_rate, speech=engine)
-    prefix = Path(audio).relative_to(Path(output).parent)
+    frame = generate_task(task, audio, counts, seed, seconds=seconds, sample_rate=sample_rate, speech=engine)
+    prefix = audio.relative_to(manifest.parent)
     frame["path"] = [(prefix / path).as_posix() for path in frame["path"]]
-    write_manifest(frame, output)
+    write_manifest(frame, manifest)
     log(f"{len(frame)} clips: " + ", ".join(f"{k}={v}" for k, v in frame.groupby(["dataset", "split"]).size().items()))
 
 
-def download_archive(url: str, checksum: str | None, output: Path, log: Log) -> None:
+def download_dataset(url: str, checksum: str | None, archive: Path, log: Log) -> None:
     """Resumable download with checksum verification."""
-    download(url, output, checksum, log)
+    download(url, archive, checksum, log)
 
 
-def extract_archive(archive: Path, output: Path, log: Log) -> None:
-    """Extract, refusing members that would land outside ``output``."""
-    extract(archive, output, log)
+def extract_dataset(archive: Path, raw: Path, log: Log) -> None:
+    """Extract, refusing members that would land outside ``raw``."""
+    extract(archive, raw, log)
 
 
-def prepare_task_dataset(
+def prepare_dataset(
     raw: Path, task: str, dataset: str, labels: list[str], layout: str, options: dict[str, Any],
     label_map: dict[str, str], counts: dict[str, int], seed: int, max_seconds: float | None, sample_rate: int,
     manifest: Path, report: Path, log: Log,
@@ -49,14 +49,14 @@ def prepare_task_dataset(
         raise ValueError(f"dataset {dataset}: unknown layout {layout!r}; expected one of {sorted(LAYOUTS)}")
     rows = LAYOUTS[layout](raw, **options)
     (manifest.parent / dataset).mkdir(parents=True, exist_ok=True)  # the rule's audio folder, even if no clip is usable
-    frame, summary = prepare_dataset(rows, dataset, task, manifest.parent, counts, seed, sample_rate=sample_rate,
+    frame, summary = sample_dataset(rows, dataset, task, manifest.parent, counts, seed, sample_rate=sample_rate,
                                      label_map=label_map or None, labels=labels, max_seconds=max_seconds, log=log)
     write_manifest(frame, manifest)
     report.write_text(json.dumps(summary, indent=1))
     log(f"{dataset}: {len(frame)} items, {len(summary.get('skipped', []))} files skipped (see {report})")
 
 
-def combine_manifests(manifests: list[Path], output: Path, log: Log) -> None:
+def task_manifest(manifests: list[Path], manifest: Path, log: Log) -> None:
     """One task manifest from its datasets' manifests."""
-    frame = combine_manifest_files(manifests, output)
-    log(f"{output}: {len(frame)} items from {len(manifests)} datasets")
+    frame = combine_manifest_files(manifests, manifest)
+    log(f"{manifest}: {len(frame)} items from {len(manifests)} datasets")

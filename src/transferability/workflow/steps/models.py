@@ -17,8 +17,8 @@ TRAINING_SAMPLE_RATE = 16_000  # the workflow's own models take 16 kHz, like the
 
 
 def train_model(
-    manifest: Path, arch: str, seed: int, labels: list[str], epochs: int, batch_size: int,
-    learning_rate: float, output: Path, log: Log,
+    manifest: Path, architecture: str, seed: int, labels: list[str], epochs: int, batch_size: int,
+    learning_rate: float, model_dir: Path, log: Log,
 ) -> None:
     """Train one architecture on the task's train split and save it where load_classifier finds it."""
     from transferability.models.zoo import train
@@ -26,15 +26,16 @@ def train_model(
     waveforms, targets = load_split(manifest, "train", labels, TRAINING_SAMPLE_RATE)
     if len({w.shape[0] for w in waveforms}) != 1:
         raise ManifestError(f"manifest {manifest}: training clips must all have one length to be batched")
-    log(f"training {arch} (seed {seed}) on {len(targets)} clips of {waveforms[0].shape[0]} samples, {epochs} epochs")
-    facts = train(arch, np.stack(waveforms), targets, labels, Path(output), seed=seed, epochs=epochs,
+    log(f"training {architecture} (seed {seed}) on {len(targets)} clips of {waveforms[0].shape[0]} samples, "
+        f"{epochs} epochs")
+    facts = train(architecture, np.stack(waveforms), targets, labels, model_dir, seed=seed, epochs=epochs,
                   batch_size=batch_size, learning_rate=learning_rate, log=log)
     log(json.dumps(facts))
 
 
-def measure_model(
+def model_facts(
     manifest: Path, model: str, spec: str, backbone: str, labels: list[str], label_overrides: dict[str, str],
-    datasets: list[str], device: str, batch_size: int, output: Path, log: Log,
+    datasets: list[str], device: str, batch_size: int, facts: Path, log: Log,
 ) -> None:
     """Size and held-out accuracy (per dataset, on canonical labels) of one model."""
     classifier = load_classifier(spec, device=device, name=model)
@@ -46,10 +47,10 @@ def measure_model(
         predicted = label_map.to_canonical(probs).argmax(axis=1)
         accuracy[dataset], counts[dataset] = float((predicted == targets).mean()), int(len(targets))
         log(f"{model} on {dataset}: accuracy {accuracy[dataset]:.3f} over {counts[dataset]} held-out clips")
-    facts = {
+    measured = {
         "model": model, "spec": spec, "backbone": backbone,
         "parameters": classifier.parameter_count,
         "size_m": classifier.parameter_count / 1e6 if classifier.parameter_count else float("nan"),
         "accuracy": accuracy, "heldout_items": counts, "label_mapping": label_map.mapping,
     }
-    Path(output).write_text(json.dumps(facts, indent=1))
+    facts.write_text(json.dumps(measured, indent=1))

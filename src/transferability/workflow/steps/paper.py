@@ -1,15 +1,16 @@
-"""Steps of rules/paper.smk: the Figure 1 style example per task; main.tex and its PDF come from report.paper."""
+"""Steps of rules/paper.smk: the Figure 1 style example per task, main.tex over every table and figure, its PDF."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from transferability.analysis.explanations import explained_items, label_mapping
 from transferability.report.explanation_figure import plot_explanation
+from transferability.report.paper import compile_pdf, main_tex
 from transferability.workflow.steps import Log
 
 
 def example_figure(manifest: Path, entries: list[Path], facts: Path, task: str, model: str, item: str | None,
-                   output: Path, log: Log) -> None:
+                   figure: Path, log: Log) -> None:
     """Figure 1 style: the spectrum, the sufficient, complete and 1-complete bins and their waveforms."""
     items = explained_items(manifest, entries, label_mapping(facts), log)
     if item is not None:
@@ -23,5 +24,15 @@ def example_figure(manifest: Path, entries: list[Path], facts: Path, task: str, 
              "complete": record.complete.mask if record.complete else None,
              "1-complete": record.one_complete.mask if record.one_complete else None}
     title = f"{task}: {record.clip_id} explained by {model} as {chosen.explained_class}"
-    plot_explanation(chosen.original, record.sample_rate, masks, output, title)
-    log(f"wrote {output} ({record.clip_id})")
+    plot_explanation(chosen.original, record.sample_rate, masks, figure, title)
+    log(f"wrote {figure} ({record.clip_id})")
+
+
+def paper_tex(tables: list[Path], figure_captions: list[list[str]], title: str, tex: Path, log: Log) -> None:
+    """``main.tex`` inputting every table and including every figure (``[path, caption]`` pairs)."""
+    main_tex(tables, [(Path(path), caption) for path, caption in figure_captions], tex, title, log)
+
+
+def paper_pdf(tex: Path, pdf: Path, log: Log) -> None:
+    """``main.pdf`` compiled from ``main.tex`` with pdflatex."""
+    compile_pdf(tex, pdf, log)

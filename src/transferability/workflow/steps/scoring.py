@@ -4,25 +4,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from transferability.analysis.explanations import explained_items
-from transferability.analysis.scoring import item_signals, score_signals
+from transferability.analysis.scoring import item_signals, score_on_models
 from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
 from transferability.workflow.steps import Log
 
 
-def score_model(
-    manifest: Path, entries: list[Path], task: str, source: str, specs: dict[str, str], labels: list[str],
-    label_overrides: dict[str, dict[str, str]], device: str, batch_size: int, output: Path, log: Log,
+def score_signals(
+    manifest: Path, entries: list[Path], task: str, model: str, specs: dict[str, str], labels: list[str],
+    label_overrides: dict[str, dict[str, str]], device: str, batch_size: int, scores: Path, log: Log,
 ) -> None:
-    """Every model of the task on the original, sufficient, complete and inverse signals of ``source``."""
+    """Every model of the task on the original, sufficient, complete and inverse signals of ``model``'s shard."""
     targets = {name: load_classifier(spec, device=device, name=name) for name, spec in specs.items()}
     label_maps = {
-        name: LabelMap.build(name, model.class_names, labels, label_overrides.get(name)) for name, model in targets.items()
+        name: LabelMap.build(name, target.class_names, labels, label_overrides.get(name)) for name, target in targets.items()
     }
     signals = []
-    for item in explained_items(manifest, entries, label_maps[source].mapping, log):
+    for item in explained_items(manifest, entries, label_maps[model].mapping, log):
         signals += item_signals(item)
-    log(f"{len(signals)} signals of {source} to score on {len(targets)} models")
-    scores = score_signals(signals, task, source, targets, label_maps, labels, batch_size, log)
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    scores.to_csv(output, index=False)
+    log(f"{len(signals)} signals of {model} to score on {len(targets)} models")
+    table = score_on_models(signals, task, model, targets, label_maps, labels, batch_size, log)
+    scores.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(scores, index=False)

@@ -6,26 +6,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from transferability.analysis.score_table import read_scores
 from transferability.analysis.transfer_statistics import bootstrap_interval, filter_stable, pair_matrix, paired_t_test
 from transferability.report.transferability_tables import transferability_latex, transferability_long
 from transferability.workflow.steps import Log
 
 
-def combined_scores(paths: list[Path]) -> pd.DataFrame:
-    """The score files (any sharding) as one table in a fixed row order, so bootstraps do not depend on shards."""
-    table = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
-    order = ["source_model", "item_id", "signal", "target_model"]
-    return table.sort_values(order, kind="stable", ignore_index=True)
-
-
 def transferability_tables(
-    scores: list[Path], facts: list[Path], task: str, labels: list[str], datasets: list[str], epsilon: float,
-    resamples: int, seed: int, confidence: float, require_chain_stable: bool, require_converged: bool,
-    latex: Path, csv: Path, ttest: Path, log: Log,
+    scores: list[Path], facts: list[Path], task: str, datasets: list[str], epsilon: float, resamples: int,
+    seed: int, confidence: float, require_chain_stable: bool, require_converged: bool,
+    latex: Path, latex_beta: Path, latex_joint: Path, csv: Path, ttest: Path, log: Log,
 ) -> None:
     """Tables 1-3: alpha (LaTeX, as in the paper), beta and joint (LaTeX beside it), all of them as CSV."""
-    table = filter_stable(combined_scores(scores), require_chain_stable, require_converged)
-    model_facts = [json.loads(Path(p).read_text()) for p in facts]
+    table = filter_stable(read_scores(scores), require_chain_stable, require_converged)
+    model_facts = [json.loads(p.read_text()) for p in facts]
     fact_rows = pd.DataFrame([
         {"model": f["model"], "backbone": f["backbone"], "size_m": f["size_m"], "accuracy": f["accuracy"][d],
          **({"dataset": d} if len(datasets) > 1 else {})}
@@ -41,7 +35,7 @@ def transferability_tables(
                 intervals[key] = bootstrap_interval(table, signal, metric, epsilon, resamples, seed, confidence, dataset=dataset)
         caption = (f"{metric.capitalize()}-transferability of {task} sufficient (top) and complete (bottom) signals "
                    f"across models (epsilon = {epsilon}); Size in millions of parameters, Acc. held-out accuracy.")
-        path = latex if metric == "alpha" else latex.with_name(f"{latex.stem}_{metric}.tex")
+        path = {"alpha": latex, "beta": latex_beta, "joint": latex_joint}[metric]
         path.write_text(transferability_latex(fact_rows, matrices, caption, f"tab:{task}-{metric}"))
         long_frames.append(transferability_long(matrices, metric, intervals))
         log(f"{metric}: wrote {path}")
