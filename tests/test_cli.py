@@ -1,22 +1,19 @@
 """The one-file CLI: outputs, end-to-end explanations of tiny HF models, clear errors."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-sys.path.insert(0, str(Path(__file__).parent))
-from hf_tiny import save_all  # noqa: E402
-
-from transferability.cli import demo_clip, main  # noqa: E402
-from transferability.explainer.record import Explanation  # noqa: E402
+from tests.helpers.hf_tiny import save_all
+from transferability.cli import demo_clip, main
+from transferability.explainer.record import Explanation
 
 QUICK = ["--quiet", "--set", "min_iterations=4", "--set", "max_iterations=4", "--set", "round_size=4",
          "--set", "minimality_max_candidates=64"]
-ENTRY_FILE = Path(__file__).parent / "entry_models.py"
+ENTRY_FILE = Path(__file__).parent / "helpers" / "entry_models.py"
 
 
 @pytest.fixture(scope="module")

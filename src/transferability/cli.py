@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.out.mkdir(parents=True, exist_ok=True)
             audio_path = write_wav(args.out / "demo_clip.wav", demo_clip(), classifier.sample_rate)
         else:
-            from transferability.models import load_classifier
+            from transferability.models.loading import load_classifier
 
             classifier = load_classifier(args.model, device=args.device)
             audio_path = args.audio

@@ -4,40 +4,10 @@ Holds the classifier contract (``contract``: the classifier and the waveforms it
 other package imports, so the explainer can depend on it alone), the loaders of Hugging Face
 models with their feature extractors re-implemented in torch (``huggingface``, ``features``), of
 user entry points (``entrypoint``) and of the workflow's own models (``native``, trained by
-``zoo``), the mapping of each model's labels onto a task's (``labels``), the probabilities of
-whole signals under a model (``probabilities``) and a classifier with a known answer (``toy``).
+``zoo``), one loader for all of them by spec (``loading.load_classifier``), the mapping of each
+model's labels onto a task's (``labels``), the probabilities of whole signals under a model
+(``probabilities``) and a classifier with a known answer (``toy``). This ``__init__`` imports
+nothing, so that loading the contract does not load transformers.
 May import ``data`` (audio I/O) besides itself; never ``explainer``, ``analysis``, ``report`` or
 ``workflow``.
 """
-from __future__ import annotations
-
-from pathlib import Path
-
-import torch
-
-from transferability.models.contract import AudioClassifier, ModelLoadError
-from transferability.models.entrypoint import load_entrypoint
-from transferability.models.huggingface import load_huggingface
-from transferability.models.native import CONFIG_FILE as NATIVE_CONFIG_FILE
-from transferability.models.native import load_native
-
-__all__ = ["AudioClassifier", "ModelLoadError", "load_classifier", "load_entrypoint", "load_huggingface", "load_native"]
-
-
-def load_classifier(spec: str, device: str | torch.device = "cpu", name: str | None = None) -> AudioClassifier:
-    """Load the classifier named by ``spec``.
-
-    Dispatch rule: a local directory containing ``transferability_model.json`` is a native model
-    saved by ``save_native``, see ``native.py``. Otherwise a spec containing ':' that is not an
-    existing local path is an entry point, ``module:function`` or ``path/to/file.py:function``
-    (split at the last ':'; the part before it is imported as a module unless it ends in ``.py``),
-    see ``entrypoint.py``. Anything else is a Hugging Face model: a local directory saved with
-    ``save_pretrained`` (safetensors weights) or a hub id ``owner/name``, see ``huggingface.py``.
-    Hub ids never contain ':', so a spec with ':' whose module cannot be imported fails as an
-    entry point, with the import error.
-    """
-    if (Path(spec).expanduser() / NATIVE_CONFIG_FILE).is_file():
-        return load_native(spec, device=device, name=name)
-    if ":" in spec and not Path(spec).expanduser().exists():
-        return load_entrypoint(spec, device=device, name=name)
-    return load_huggingface(spec, device=device, name=name)

@@ -24,7 +24,7 @@ DEFAULT_SEEDS = 3  # synthetic clips (and explainer seeds) per clip length
 Log = Callable[[str], None]
 
 
-def _stderr(message: str) -> None:
+def log_to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
@@ -150,7 +150,7 @@ def recorded_queries(explanations_dir: Path) -> list[RecordedQueries]:
 
 
 def calibrate(explanations_dir: Path, seeds: int = DEFAULT_SEEDS, device: str | torch.device = "cpu",
-              log: Log = _stderr) -> dict[str, Any]:
+              log: Log = log_to_stderr) -> dict[str, Any]:
     """Recorded (trained models') / toy queries per explanation, at each recorded length and settings.
 
     Returns per (task, model) the recorded mean and the toy mean at the same ``n_samples`` and

@@ -20,7 +20,7 @@ from transferability.workflow.estimate.queries import (
     SAMPLE_RATE,
     Log,
     QueryCount,
-    _stderr,
+    log_to_stderr,
     measure_queries,
 )
 from transferability.workflow.estimate.random_models import architecture_for, save_random_init
@@ -83,7 +83,7 @@ class EstimateOptions:
 
 def _load_slot(slot: ModelSlot, labels: Sequence[str], options: EstimateOptions, scratch: Path) -> tuple[AudioClassifier, str]:
     """The slot's classifier, random-init at its real size where asked (models with a ``source``)."""
-    from transferability.models import load_classifier  # imports transformers
+    from transferability.models.loading import load_classifier  # imports transformers
 
     if options.random_init and slot.source is not None:
         architecture = architecture_for(slot.backbone, slot.source)
@@ -159,7 +159,7 @@ def _count_queries(lengths: Iterable[int], settings: ExplainerConfig, options: E
     return queries
 
 
-def run_estimate(config: Mapping[str, Any], options: EstimateOptions, log: Log = _stderr) -> dict[str, Any]:
+def run_estimate(config: Mapping[str, Any], options: EstimateOptions, log: Log = log_to_stderr) -> dict[str, Any]:
     """Measure and assemble the estimate: rows per (model, dataset), query counts, totals."""
     started = time.perf_counter()
     settings = ExplainerConfig.from_dict(dict((config.get("explain") or {}).get("settings") or {}))

@@ -9,8 +9,8 @@ import pandas as pd
 from transferability.analysis.composition import greedy_composite
 from transferability.analysis.explanations import explained_items, label_mapping
 from transferability.data.audio import load_audio, write_wav
-from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
+from transferability.models.loading import load_classifier
 from transferability.report.grouped_tables import grouped_latex, in_order
 from transferability.report.spectra_figures import plot_composite_psd
 from transferability.workflow.steps import Log

@@ -12,7 +12,7 @@ from transferability.data.audio import load_audio
 from transferability.data.splits import split_rows
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.precision import check_precision, with_precision
-from transferability.models import load_classifier
+from transferability.models.loading import load_classifier
 from transferability.models.probabilities import fit_to_target
 from transferability.workflow.explanation_cache import Item, explain_items, shard_items
 from transferability.workflow.fingerprint import model_fingerprint

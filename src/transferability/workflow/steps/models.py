@@ -8,8 +8,8 @@ import numpy as np
 
 from transferability.data.manifest import ManifestError
 from transferability.data.splits import load_split
-from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
+from transferability.models.loading import load_classifier
 from transferability.models.probabilities import target_probabilities
 from transferability.workflow.steps import Log
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from transferability.analysis.explanations import explained_items
 from transferability.analysis.scoring import item_signals, score_on_models
-from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
+from transferability.models.loading import load_classifier
 from transferability.workflow.steps import Log
 
 

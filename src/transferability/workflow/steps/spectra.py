@@ -15,8 +15,8 @@ from transferability.data.audio import load_audio
 from transferability.data.manifest import read_manifest
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.pipeline import explain, render_signals
-from transferability.models import load_classifier
 from transferability.models.labels import LabelMap
+from transferability.models.loading import load_classifier
 from transferability.report.grouped_tables import grouped_latex, in_order
 from transferability.report.latex import format_number
 from transferability.report.spectra_figures import plot_entropy

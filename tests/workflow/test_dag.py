@@ -1,7 +1,7 @@
 """The workflow's DAG and config validation (dry runs only: fast)."""
 from __future__ import annotations
 
-from workflow_runner import scheduled_rules, snakemake, write_config
+from tests.helpers.workflow_runner import scheduled_rules, snakemake, write_config
 
 
 def test_default_dag_has_every_stage_for_every_model(tmp_path):
@@ -82,7 +82,7 @@ def test_model_needs_exactly_one_of_train_or_source(tmp_path):
 def test_paper_config_has_the_full_paper_dag(tmp_path):
     import yaml
 
-    from workflow_runner import REPO
+    from tests.helpers.workflow_runner import REPO
 
     config = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
     config["results"] = str(tmp_path / "results")

@@ -14,44 +14,32 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.helpers.workflow_runner import (
+    REPO,
+    SMALL_CONFIG,
+    load_config,
+    scheduled_rules,
+    snakemake,
+    snakemake_command,
+    write_config,
+)
 from transferability.data.audio import load_audio
-from transferability.models import load_classifier
+from transferability.models.loading import load_classifier
 from transferability.models.probabilities import target_probabilities
-from workflow_runner import REPO, scheduled_rules, snakemake, snakemake_command, write_config
 
 pytestmark = pytest.mark.slow
 
-REDUCED = {
-    "data": {"seconds": 1.0, "counts": {"train": 4, "heldout": 2, "explain": 2}},
-    "tasks": {
-        "genre": {
-            "labels": ["blues", "classical", "disco", "metal"],
-            "datasets": ["genre"],
-            "models": {"MC1": {"train": "cnn", "seed": 1}, "MC2": {"train": "wav2vec2", "seed": 2}, "MC3": {"train": "cnn", "seed": 3}},
-        },
-        "spoof": {
-            "labels": ["bonafide", "spoof"],
-            "datasets": ["spoof_in", "spoof_wild"],
-            "counts": {"train": 8, "explain": 3},  # enough for both classes to be predicted (Mann-Whitney)
-            "models": {"SP1": {"train": "cnn", "seed": 4}, "SP2": {"train": "wav2vec2", "seed": 5}},
-        },
-    },
-    "training": {"epochs": {"wav2vec2": 1, "whisper": 1, "ast": 1, "cnn": 6}},
-    "explain": {"settings": {"min_iterations": 4, "max_iterations": 4, "round_size": 4, "minimality_max_candidates": 64}},
-    "transferability": {"bootstrap_resamples": 50},
-    "asr": {"tasks": ["spoof"]},
-    # CI installs a minimal TeX (tests/conftest.py fails without it there); elsewhere the PDF is built when it can be.
-    "paper": {"pdf": shutil.which("pdflatex") is not None},
-}
-PAPER_JOBS = {"paper_tex": 1, **({"paper_pdf": 1} if REDUCED["paper"]["pdf"] else {})}
+# CI installs a minimal TeX (tests/conftest.py fails without it there); elsewhere the PDF is built when it can be.
+PDF = shutil.which("pdflatex") is not None
+REDUCED = load_config(SMALL_CONFIG)
+PAPER_JOBS = {"paper_tex": 1, **({"paper_pdf": 1} if PDF else {})}
 KILLED_SHARD = "explanations/genre/MC1/shard-0.jsonl"
 
 
 def _reduced_config(directory: Path, results: Path, name: str = "config.yaml", **extra: dict) -> Path:
-    config = json.loads(json.dumps(REDUCED))
-    config["results"] = str(results)
-    config.update(extra)
-    return write_config(directory / name, config, replace=("tasks",))
+    """.test/config-small.yaml writing to ``results``, with ``extra`` sections replacing its own."""
+    overrides = {"results": str(results), "paper": {"pdf": PDF}, **extra}
+    return write_config(directory / name, overrides, replace=tuple(extra), base=(SMALL_CONFIG,))
 
 
 def _job_processes(session: int, script: str) -> list[int]:
@@ -128,7 +116,7 @@ def test_every_analysis_artefact_is_written(run):
     for task in ("genre", "spoof"):
         assert f"tables/{task}/transferability.tex" in tex and f"figures/{task}/entropy.pdf" in tex
     assert "tables/spoof/asr.tex" in tex and "tables/genre/asr.tex" not in tex
-    if REDUCED["paper"]["pdf"]:
+    if PDF:
         assert (results / "paper/main.pdf").read_bytes().startswith(b"%PDF")
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from known_answer import classifier, tones
+from tests.helpers.known_answer import classifier, tones
 from transferability import ExplainerConfig, explain
-from transferability.models.labels import LabelMap
 from transferability.analysis.explanations import ExplainedItem
-from transferability.models.probabilities import fit_to_target
 from transferability.analysis.scoring import item_signals, score_on_models
+from transferability.models.labels import LabelMap
+from transferability.models.probabilities import fit_to_target
 from transferability.models.toy import LoudestBand
 
 LOW, MID = (100.0, 1000.0), (2000.0, 3000.0)

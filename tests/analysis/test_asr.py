@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+
+from tests.helpers.hf_tiny import save_tiny_whisper
 from transferability.analysis.asr import (
     PocketsphinxTranscriber,
     WhisperTranscriber,
@@ -18,9 +20,7 @@ from transferability.analysis.asr import (
     normalise_text,
     stoi_score,
 )
-from transferability.models.contract import AudioInputError
-from transferability.models.contract import ModelLoadError
-from hf_tiny import save_tiny_whisper  # noqa: E402
+from transferability.models.contract import AudioInputError, ModelLoadError
 
 RATE = 16000
 SENTENCE = "she likes green apples"

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from workflow_runner import REPO, SNAKEMAKE, scheduled_rules, write_config
+from tests.helpers.workflow_runner import REPO, SNAKEMAKE, scheduled_rules, write_config
 
 PROFILES = ("workstation", "slurm", "kubernetes")
 CONFIGS = ("default", "paper")

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from transferability.analysis.transfer_statistics import ROW_AVERAGE
 from transferability.report.transferability_tables import (
     model_latex,
     model_table,
@@ -12,7 +13,6 @@ from transferability.report.transferability_tables import (
     transferability_long,
     transferability_table,
 )
-from transferability.analysis.transfer_statistics import ROW_AVERAGE
 
 MODELS = ["m_1&x", "M2", "m3%#"]
 ESCAPED = [r"m\_1\&x", "M2", r"m3\%\#"]

@@ -6,12 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from known_answer import classifier, tones
-from transferability.data.audio import write_wav
+from tests.helpers.known_answer import classifier, tones
 from transferability.analysis.explanations import read_entries, write_entries
-from transferability.workflow.explanation_cache import Item, explain_items, shard_items
+from transferability.data.audio import write_wav
 from transferability.explainer.config import ExplainerConfig
 from transferability.models.toy import LoudestBand
+from transferability.workflow.explanation_cache import Item, explain_items, shard_items
 
 QUICK = ExplainerConfig(min_iterations=4, max_iterations=4, round_size=4)
 MODEL = classifier(LoudestBand([(100.0, 1000.0), (2000.0, 3000.0)]), ("low", "mid"), "toy")

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from known_answer import SAMPLE_RATE, BothBandsAboveFloor, LoudestBand, bins_in, classifier, tones
-from transferability import ConfigError, Explanation, ExplainerConfig, explain, render_signals
-from transferability.models.contract import AudioInputError
-from transferability.models.contract import AudioClassifier
+from tests.helpers.known_answer import SAMPLE_RATE, BothBandsAboveFloor, bins_in, classifier, tones
+from transferability import ConfigError, ExplainerConfig, Explanation, explain, render_signals
+from transferability.models.contract import AudioClassifier, AudioInputError
+from transferability.models.toy import LoudestBand
 
 LOW, MID = (100.0, 1000.0), (2000.0, 3000.0)
 FAST = ExplainerConfig(seed=3)

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from hf_tiny import save_tiny
-from transferability.models import load_classifier
-from transferability.models.contract import AudioClassifier
+from tests.helpers.hf_tiny import save_tiny
 from transferability.explainer.precision import KEEP_FRACTIONS, check_inputs, check_precision, with_precision
+from transferability.models.contract import AudioClassifier
+from transferability.models.loading import load_classifier
 
 RATE = 16000
 

@@ -7,19 +7,15 @@ a pure tone, where low-energy mel bins are most sensitive).
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from transformers import ASTFeatureExtractor, Wav2Vec2FeatureExtractor, WhisperFeatureExtractor
 
-sys.path.insert(0, str(Path(__file__).parent))
-from hf_tiny import SAMPLE_RATE, ast_parts, whisper_parts  # noqa: E402
-
-from transferability.models import ModelLoadError  # noqa: E402
-from transferability.models.features import (  # noqa: E402
+from tests.helpers.hf_tiny import SAMPLE_RATE, ast_parts, whisper_parts
+from transferability.models.contract import ModelLoadError
+from transferability.models.features import (
     ASTFeatures,
     Wav2Vec2Features,
     WhisperFeatures,

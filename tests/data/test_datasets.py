@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from dataset_archives import (
+from tests.helpers.dataset_archives import (
     ASVSPOOF_EVAL,
     IN_THE_WILD,
     serving,
@@ -38,8 +38,8 @@ from transferability.data.datasets import (
     gtzan_rows,
     in_the_wild_rows,
     parse_checksum,
-    sample_dataset,
     ravdess_rows,
+    sample_dataset,
 )
 from transferability.data.manifest import ManifestError, read_manifest, write_manifest
 

@@ -4,12 +4,12 @@ import pandas as pd
 import pytest
 from scipy.stats import mannwhitneyu
 
-from known_answer import SAMPLE_RATE, classifier, tones
+from tests.helpers.known_answer import SAMPLE_RATE, classifier, tones
 from transferability.analysis.composition import greedy_composite, mean_signal
-from transferability.models.labels import LabelMap
-from transferability.models.probabilities import target_probabilities
 from transferability.analysis.signature import add_signature, signature_transfer
 from transferability.analysis.spectra import mann_whitney, normalised_spectral_entropy
+from transferability.models.labels import LabelMap
+from transferability.models.probabilities import target_probabilities
 from transferability.models.toy import LoudestBand
 
 LOW, HIGH = (100.0, 1000.0), (2000.0, 6000.0)

@@ -5,9 +5,9 @@ import numpy as np
 import torch
 
 from transferability.explainer.extraction import PrefixMasks, smallest_passing_prefix
+from transferability.explainer.mutants import SpectralMutator
 from transferability.explainer.record import pack_mask, unpack_mask
 from transferability.explainer.responsibility import _split, degrees_of_responsibility, rank_bins
-from transferability.explainer.mutants import SpectralMutator
 
 
 def _passing(*subsets: int) -> np.ndarray:

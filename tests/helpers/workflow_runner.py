@@ -8,21 +8,38 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
-def write_config(path: Path, overrides: dict, replace: tuple[str, ...] = ()) -> Path:
-    """The default config with ``overrides`` merged in (nested dicts merged key by key, except top-level ``replace`` keys)."""
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+DEFAULT_CONFIG = REPO / "config" / "config.yaml"
+PAPER_CONFIG = REPO / "config" / "paper.yaml"
+SMALL_CONFIG = REPO / ".test" / "config-small.yaml"  # the reduced workflow of test_run.py
+SLURM_CONFIG = REPO / ".test" / "config-slurm.yaml"  # the reduced workflow of test_slurm_run.py
+PAPER_SMALL_CONFIG = REPO / ".test" / "config-paper-small.yaml"  # laid over PAPER_CONFIG by test_paper_run.py
 
-    def merge(base: dict, extra: dict) -> None:
-        for key, value in extra.items():
-            if isinstance(value, dict) and isinstance(base.get(key), dict):
-                merge(base[key], value)
-            else:
-                base[key] = value
 
+def merge(base: dict, extra: dict) -> dict:
+    """``extra`` merged into ``base`` key by key (nested dicts too), as Snakemake merges several config files."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def load_config(*paths: Path) -> dict:
+    """The config files merged in order."""
+    config: dict = {}
+    for path in paths:
+        merge(config, yaml.safe_load(Path(path).read_text()))
+    return config
+
+
+def write_config(path: Path, overrides: dict, replace: tuple[str, ...] = (), base: tuple[Path, ...] = (DEFAULT_CONFIG,)) -> Path:
+    """The ``base`` config files with ``overrides`` merged in (nested dicts merged key by key, except top-level ``replace`` keys)."""
+    config = load_config(*base)
     merge(config, {k: v for k, v in overrides.items() if k not in replace})
     config.update({k: v for k, v in overrides.items() if k in replace})
     path.write_text(yaml.safe_dump(config, sort_keys=False))

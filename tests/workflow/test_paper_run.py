@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 import yaml
 
-from dataset_archives import (
+from tests.helpers.dataset_archives import (
     serving,
     tar_folder,
     write_asvspoof,
@@ -20,8 +20,8 @@ from dataset_archives import (
     write_ravdess,
     zip_folder,
 )
-from hf_tiny import save_tiny, save_tiny_whisper
-from workflow_runner import REPO, snakemake
+from tests.helpers.hf_tiny import save_tiny, save_tiny_whisper
+from tests.helpers.workflow_runner import PAPER_CONFIG, PAPER_SMALL_CONFIG, REPO, snakemake, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -33,19 +33,6 @@ ARCHIVES = {  # dataset -> (file name, writer, packer)
     "asvspoof2019_la": ("LA.zip", write_asvspoof, zip_folder),
     "in_the_wild": ("release_in_the_wild.zip", write_in_the_wild, zip_folder),
 }
-COUNTS = {  # per class; GTZAN's 2 held-out clips of jazz reach its corrupt file, spoof explains both classes
-    "gtzan": {"explain": 1, "heldout": 2}, "ravdess": {"explain": 1, "heldout": 1},
-    "asvspoof2019_la": {"explain": 2, "heldout": 1}, "in_the_wild": {"explain": 2, "heldout": 1},
-}
-SMALL = {  # what the test changes besides sources: item counts, explainer effort, CPU, fewer shards
-    "explain": {"device": "cpu", "shards": 1, "precision": "bfloat16", "precision_check": {"items": 3},
-                "settings": {"min_iterations": 2, "max_iterations": 2, "round_size": 2, "minimality_max_candidates": 16}},
-    "transferability": {"bootstrap_resamples": 50},
-    "composition": {"max_signals": 4},
-    "asr": {"device": "cpu"},
-}
-
-
 def _checksum(path: Path, algorithm: str) -> str:
     return f"{algorithm}:{hashlib.new(algorithm, path.read_bytes()).hexdigest()}"
 
@@ -63,20 +50,15 @@ def _tiny_models(root: Path) -> dict[str, str]:
 
 
 def _paper_config(tmp: Path, server, archives: dict[str, Path], overrides: dict[str, str]) -> Path:
-    config = json.loads(json.dumps(PAPER))
-    config["results"] = str(tmp / "results")
-    for name, dataset in config["datasets"].items():
+    """config/paper.yaml with .test/config-paper-small.yaml over it, the local server's archives and tiny models."""
+    datasets = {}
+    for name, dataset in PAPER["datasets"].items():
         server.files[archives[name].name] = archives[name].read_bytes()
-        dataset["url"] = server.url(archives[name].name)
+        datasets[name] = {"url": server.url(archives[name].name)}
         if dataset["checksum"] is not None:  # the published ones are md5: pin the test archive the same way
-            dataset["checksum"] = _checksum(archives[name], "md5")
-        dataset["counts"] = COUNTS[name]
-    config["hub_overrides"] = overrides
-    for key, value in SMALL.items():
-        config[key].update(value)
-    path = tmp / "paper.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
+            datasets[name]["checksum"] = _checksum(archives[name], "md5")
+    overrides = {"results": str(tmp / "results"), "datasets": datasets, "hub_overrides": overrides}
+    return write_config(tmp / "paper.yaml", overrides, base=(PAPER_CONFIG, PAPER_SMALL_CONFIG))
 
 
 @pytest.fixture(scope="module")

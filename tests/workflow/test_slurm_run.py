@@ -11,31 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from slurm_cluster import slurm_cluster
-from workflow_runner import REPO, scheduled_rules, snakemake_command, write_config
+from tests.helpers.slurm_cluster import slurm_cluster
+from tests.helpers.workflow_runner import REPO, SLURM_CONFIG, scheduled_rules, snakemake_command, write_config
 
 pytestmark = pytest.mark.slow
 
-# One task, two small CNNs, one explained item per class: some 16 SLURM jobs of a few seconds each
-# (about 4 minutes on 2 cores: the executor checks job status after 1, 11, 21, ... s). The
-# synthetic genre data always holds the four labels, so the task keeps all four.
-SLURM_REDUCED = {
-    "data": {"seconds": 1.0, "counts": {"train": 4, "heldout": 2, "explain": 1}},
-    "tasks": {
-        "genre": {
-            "labels": ["blues", "classical", "disco", "metal"],
-            "datasets": ["genre"],
-            "models": {"MC1": {"train": "cnn", "seed": 1}, "MC2": {"train": "cnn", "seed": 2}},
-        },
-    },
-    "training": {"epochs": {"cnn": 2}},
-    "explain": {"settings": {"min_iterations": 4, "max_iterations": 4, "round_size": 4, "minimality_max_candidates": 64}},
-    "transferability": {"bootstrap_resamples": 50},
-    "contrasts": {},
-    "asr": {"tasks": []},
-    "examples": {},
-    "paper": {"pdf": False},
-}
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
 
 
@@ -58,8 +38,7 @@ def test_cluster_runs_srun_and_batch_jobs(cluster):
 def slurm_run(cluster, tmp_path_factory):
     directory = tmp_path_factory.mktemp("slurm-workflow")
     results = directory / "results"
-    config = write_config(directory / "config.yaml", {**SLURM_REDUCED, "results": str(results)},
-                          replace=("tasks", "contrasts"))
+    config = write_config(directory / "config.yaml", {"results": str(results)}, base=(SLURM_CONFIG,))
     command = snakemake_command(
         # Up to 4 jobs queued: the node runs 2 at once and starts the next without waiting for a status check.
         "--executor", "slurm", "--jobs", "4",

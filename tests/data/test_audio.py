@@ -9,7 +9,6 @@ import soundfile as sf
 import torch
 
 from transferability.data.audio import load_audio, write_wav
-
 from transferability.models.contract import AudioInputError, is_silent, validate_waveform
 
 

@@ -8,13 +8,13 @@ import pytest
 import torch
 import yaml
 
-from hf_tiny import save_tiny
-from transferability.workflow import estimate
+from tests.helpers.hf_tiny import save_tiny
 from transferability.cli import main
-from transferability.models import load_classifier
 from transferability.explainer.config import ExplainerConfig
+from transferability.models.loading import load_classifier
+from transferability.workflow import estimate
 
-PAPER = Path(__file__).parents[1] / "config" / "paper.yaml"
+PAPER = Path(__file__).parents[2] / "config" / "paper.yaml"
 QUICK = {"min_iterations": 2, "max_iterations": 2, "round_size": 2, "max_depth": 4,
          "minimality_max_candidates": 16, "one_complete": False}
 

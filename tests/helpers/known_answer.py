@@ -6,7 +6,7 @@ import torch
 
 from transferability.models import toy as toy_models
 from transferability.models.contract import AudioClassifier
-from transferability.models.toy import EPS, LoudestBand
+from transferability.models.toy import EPS
 
 SAMPLE_RATE = 16_000
 

@@ -1,7 +1,6 @@
 """Hugging Face and entry-point classifiers honour the AudioClassifier contract."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import huggingface_hub.constants
@@ -9,11 +8,10 @@ import pytest
 import torch
 from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
 
-sys.path.insert(0, str(Path(__file__).parent))
-from hf_tiny import BUILDERS, LABELS, SAMPLE_RATE, bin_only_copy, save_all  # noqa: E402
-
-from transferability.models import AudioClassifier, ModelLoadError, load_classifier  # noqa: E402
-from transferability.models.entrypoint import load_entrypoint  # noqa: E402
+from tests.helpers.hf_tiny import BUILDERS, LABELS, SAMPLE_RATE, bin_only_copy, save_all
+from transferability.models.contract import AudioClassifier, ModelLoadError
+from transferability.models.entrypoint import load_entrypoint
+from transferability.models.loading import load_classifier
 
 FAMILIES = sorted(BUILDERS)
 # Max abs logit difference against the HF model run on the HF extractor's own features. The
@@ -21,7 +19,7 @@ FAMILIES = sorted(BUILDERS)
 LOGIT_ATOL = 1e-4
 EXPECTED_MIN_SAMPLES = {"wav2vec2": 40, "hubert": 20, "whisper": 1, "ast": 400}
 EXPECTED_MAX_SAMPLES = {"wav2vec2": None, "hubert": None, "whisper": 32000, "ast": 199 * 160 + 400}
-ENTRY_FILE = Path(__file__).parent / "entry_models.py"
+ENTRY_FILE = Path(__file__).parents[1] / "helpers" / "entry_models.py"
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +127,7 @@ def test_directory_without_weights_refused(tmp_path: Path) -> None:
         load_classifier(str(directory))
 
 
-@pytest.mark.parametrize("spec", ["entry_models:tiny_classifier", f"{ENTRY_FILE}:tiny_classifier"])
+@pytest.mark.parametrize("spec", ["tests.helpers.entry_models:tiny_classifier", f"{ENTRY_FILE}:tiny_classifier"])
 def test_entry_point_loads(spec: str) -> None:
     classifier = load_classifier(spec)
     assert classifier.name == spec
@@ -142,25 +140,25 @@ def test_entry_point_loads(spec: str) -> None:
 
 
 def test_entry_point_object_with_plain_callable_and_kwargs() -> None:
-    classifier = load_classifier("entry_models:as_object", name="stats")
+    classifier = load_classifier("tests.helpers.entry_models:as_object", name="stats")
     assert (classifier.name, classifier.class_names, classifier.max_samples) == ("stats", ("quiet", "loud"), 8000)
     assert classifier.parameter_count is None
-    assert load_entrypoint("entry_models:tiny_classifier", n_classes=5).n_classes == 5
+    assert load_entrypoint("tests.helpers.entry_models:tiny_classifier", n_classes=5).n_classes == 5
 
 
 @pytest.mark.parametrize(
     "spec, message",
     [
-        ("entry_models:no_such_function", "has no function 'no_such_function'"),
-        ("entry_models:not_a_function", "has no function 'not_a_function'"),
+        ("tests.helpers.entry_models:no_such_function", "has no function 'no_such_function'"),
+        ("tests.helpers.entry_models:not_a_function", "has no function 'not_a_function'"),
         ("no_such_module_xyz:load", "cannot import module 'no_such_module_xyz'"),
         ("missing/file.py:load", "file 'missing/file.py' does not exist"),
-        ("entry_models:wrong_return", "returned int without model, class_names, sample_rate"),
-        ("entry_models:missing_class_names", "returned dict without class_names"),
-        ("entry_models:string_class_names", "class_names is not a sequence of str"),
-        ("entry_models:wrong_shape", r"returned shape \(2, 4\), expected \(2, 3\)"),
-        ("entry_models:nan_output", "non-finite logits"),
-        ("entry_models:raises", "calling raises\\(\\) failed \\(RuntimeError: weights unavailable\\)"),
+        ("tests.helpers.entry_models:wrong_return", "returned int without model, class_names, sample_rate"),
+        ("tests.helpers.entry_models:missing_class_names", "returned dict without class_names"),
+        ("tests.helpers.entry_models:string_class_names", "class_names is not a sequence of str"),
+        ("tests.helpers.entry_models:wrong_shape", r"returned shape \(2, 4\), expected \(2, 3\)"),
+        ("tests.helpers.entry_models:nan_output", "non-finite logits"),
+        ("tests.helpers.entry_models:raises", "calling raises\\(\\) failed \\(RuntimeError: weights unavailable\\)"),
         (f"{ENTRY_FILE}:wrong_shape", "expected \\(2, 3\\)"),
     ],
 )

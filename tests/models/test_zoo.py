@@ -9,7 +9,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from transferability.models import ModelLoadError, load_classifier
+from transferability.models.contract import ModelLoadError
+from transferability.models.loading import load_classifier
 from transferability.models.native import AudioCNN, load_native, save_native
 from transferability.models.zoo import ARCHITECTURES, accuracy, backbone_name, build, fit, model_facts, save, train
 
