@@ -9,20 +9,20 @@ rule asr_model:
         facts=FACTS,
     output:
         transcripts=TRANSCRIPTS,
+    log:
+        f"{LOGS}/asr/{{task}}/{{model}}.log",
+    benchmark:
+        f"{BENCHMARKS}/asr/{{task}}/{{model}}.tsv"
+    conda:
+        "../envs/transferability.yaml"
+    threads: 1
+    resources:
+        gpu=on_cuda(config["asr"]["device"]),
     params:
         backend=config["asr"]["backend"],
         asr_source=get_asr_source(),
         vocabulary=config["asr"]["vocabulary"],
         device=config["asr"]["device"],
-    threads: 1
-    resources:
-        gpu=on_cuda(config["asr"]["device"]),
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/asr/{{task}}/{{model}}.log",
-    benchmark:
-        f"{BENCHMARKS}/asr/{{task}}/{{model}}.tsv"
     script:
         "../scripts/asr_model.py"
 
@@ -38,13 +38,13 @@ rule asr_table:
             subcategory="{task}",
         ),
         csv=table_path("asr.csv"),
+    log:
+        f"{LOGS}/asr/{{task}}.log",
+    conda:
+        "../envs/transferability.yaml"
     params:
         labels=lookup(dpath="tasks/{task}/labels", within=config),
         models=get_task_models,
         datasets=lookup(dpath="tasks/{task}/datasets", within=config),
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/asr/{{task}}.log",
     script:
         "../scripts/asr_table.py"

@@ -11,6 +11,15 @@ rule compose_model:
     output:
         summary=COMPOSITION,
         composites=directory(COMPOSITES),
+    log:
+        f"{LOGS}/composition/{{task}}/{{model}}.log",
+    benchmark:
+        f"{BENCHMARKS}/composition/{{task}}/{{model}}.tsv"
+    conda:
+        "../envs/transferability.yaml"
+    threads: 1
+    resources:
+        gpu=on_cuda(config["explain"]["device"]),
     params:
         spec=get_model_spec,
         labels=lookup(dpath="tasks/{task}/labels", within=config),
@@ -19,15 +28,6 @@ rule compose_model:
         device=config["explain"]["device"],
         seed=config["composition"]["seed"],
         max_signals=config["composition"]["max_signals"],
-    threads: 1
-    resources:
-        gpu=on_cuda(config["explain"]["device"]),
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/composition/{{task}}/{{model}}.log",
-    benchmark:
-        f"{BENCHMARKS}/composition/{{task}}/{{model}}.tsv"
     script:
         "../scripts/compose_model.py"
 
@@ -50,14 +50,14 @@ rule composition_report:
             category="Global composition",
             subcategory="{task}",
         ),
+    log:
+        f"{LOGS}/composition/{{task}}.log",
+    conda:
+        "../envs/transferability.yaml"
     params:
         labels=lookup(dpath="tasks/{task}/labels", within=config),
         models=get_task_models,
         datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         segment=config["spectra"]["welch_segment"],
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/composition/{{task}}.log",
     script:
         "../scripts/composition_report.py"

@@ -3,21 +3,21 @@
 
 
 rule synthetic_data:
-    wildcard_constraints:
-        task=one_of(SYNTHETIC_TASKS),
     output:
         manifest=MANIFEST,
         audio=directory(SYNTHETIC_AUDIO),
+    log:
+        f"{LOGS}/data/{{task}}.log",
+    wildcard_constraints:
+        task=one_of(SYNTHETIC_TASKS),
+    conda:
+        "../envs/transferability.yaml"
     params:
         counts=get_task_counts,
         seconds=config["data"]["seconds"],
         sample_rate=config["data"]["sample_rate"],
         seed=config["seed"],
         speech=config["data"]["speech"],
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/data/{{task}}.log",
     script:
         "../scripts/synthetic_data.py"
 
@@ -25,14 +25,14 @@ rule synthetic_data:
 rule download_dataset:
     output:
         archive=ARCHIVE,
-    params:
-        url=lookup(dpath="datasets/{dataset}/url", within=config),
-        checksum=lookup(dpath="datasets/{dataset}/checksum", within=config),
+    log:
+        f"{LOGS}/download/{{dataset}}.log",
     localrule: True
     conda:
         "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/download/{{dataset}}.log",
+    params:
+        url=lookup(dpath="datasets/{dataset}/url", within=config),
+        checksum=lookup(dpath="datasets/{dataset}/checksum", within=config),
     script:
         "../scripts/download_dataset.py"
 
@@ -42,11 +42,11 @@ rule extract_dataset:
         archive=ARCHIVE,
     output:
         raw=directory(RAW),
+    log:
+        f"{LOGS}/extract/{{dataset}}.log",
     localrule: True
     conda:
         "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/extract/{{dataset}}.log",
     script:
         "../scripts/extract_dataset.py"
 
@@ -58,6 +58,10 @@ rule prepare_dataset:
         manifest=DATASET_MANIFEST,
         report=DATASET_REPORT,
         audio=directory(DATASET_AUDIO),
+    log:
+        f"{LOGS}/prepare/{{task}}/{{dataset}}.log",
+    conda:
+        "../envs/transferability.yaml"
     params:
         labels=lookup(dpath="tasks/{task}/labels", within=config),
         layout=lookup(dpath="datasets/{dataset}/layout", within=config),
@@ -67,24 +71,20 @@ rule prepare_dataset:
         seed=lookup(dpath="datasets/{dataset}/seed", within=config),
         max_seconds=lookup(dpath="datasets/{dataset}/max_seconds", within=config),
         sample_rate=16000,
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/prepare/{{task}}/{{dataset}}.log",
     script:
         "../scripts/prepare_dataset.py"
 
 
 rule task_manifest:
-    wildcard_constraints:
-        task=one_of(DOWNLOAD_TASKS),
     input:
         manifests=get_dataset_manifests,
     output:
         manifest=MANIFEST,
-    conda:
-        "../envs/transferability.yaml"
     log:
         f"{LOGS}/data/{{task}}.log",
+    wildcard_constraints:
+        task=one_of(DOWNLOAD_TASKS),
+    conda:
+        "../envs/transferability.yaml"
     script:
         "../scripts/task_manifest.py"

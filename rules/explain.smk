@@ -10,6 +10,15 @@ rule explain_shard:
         precision_check=get_precision_decision,
     output:
         entries=EXPLANATIONS,
+    log:
+        f"{LOGS}/explain/{{task}}/{{model}}/shard-{{shard}}.log",
+    benchmark:
+        f"{BENCHMARKS}/explain/{{task}}/{{model}}/shard-{{shard}}.tsv"
+    conda:
+        "../envs/transferability.yaml"
+    threads: 1
+    resources:
+        gpu=on_cuda(config["explain"]["device"]),
     params:
         spec=get_model_spec,
         datasets=lookup(dpath="tasks/{task}/datasets", within=config),
@@ -18,15 +27,6 @@ rule explain_shard:
         device=config["explain"]["device"],
         precision=config["explain"]["precision"],
         cache_dir=EXPLANATION_CACHE,
-    threads: 1
-    resources:
-        gpu=on_cuda(config["explain"]["device"]),
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/explain/{{task}}/{{model}}/shard-{{shard}}.log",
-    benchmark:
-        f"{BENCHMARKS}/explain/{{task}}/{{model}}/shard-{{shard}}.tsv"
     script:
         "../scripts/explain_shard.py"
 
@@ -38,6 +38,13 @@ rule precision_check:
         model_dir=get_model_dir,
     output:
         decision=PRECISION_DECISION,
+    log:
+        f"{LOGS}/precision/{{task}}/{{model}}.log",
+    conda:
+        "../envs/transferability.yaml"
+    threads: 1
+    resources:
+        gpu=on_cuda(config["explain"]["device"]),
     params:
         spec=get_model_spec,
         datasets=lookup(dpath="tasks/{task}/datasets", within=config),
@@ -45,12 +52,5 @@ rule precision_check:
         sample_items=config["explain"]["precision_check"]["items"],
         seed=config["explain"]["precision_check"]["seed"],
         device=config["explain"]["device"],
-    threads: 1
-    resources:
-        gpu=on_cuda(config["explain"]["device"]),
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/precision/{{task}}/{{model}}.log",
     script:
         "../scripts/precision_check.py"

@@ -7,6 +7,13 @@ rule train_model:
         audio=get_task_audio,
     output:
         model_dir=directory(MODEL_DIR),
+    log:
+        f"{LOGS}/train/{{task}}/{{model}}.log",
+    benchmark:
+        f"{BENCHMARKS}/train/{{task}}/{{model}}.tsv"
+    conda:
+        "../envs/transferability.yaml"
+    threads: 1
     params:
         architecture=lookup(dpath="tasks/{task}/models/{model}/train", within=config),
         seed=lookup(dpath="tasks/{task}/models/{model}/seed", within=config),
@@ -14,13 +21,6 @@ rule train_model:
         labels=lookup(dpath="tasks/{task}/labels", within=config),
         batch_size=config["training"]["batch_size"],
         learning_rate=config["training"]["learning_rate"],
-    threads: 1
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/train/{{task}}/{{model}}.log",
-    benchmark:
-        f"{BENCHMARKS}/train/{{task}}/{{model}}.tsv"
     script:
         "../scripts/train_model.py"
 
@@ -32,6 +32,13 @@ rule model_facts:
         model_dir=get_model_dir,
     output:
         facts=FACTS,
+    log:
+        f"{LOGS}/facts/{{task}}/{{model}}.log",
+    conda:
+        "../envs/transferability.yaml"
+    threads: 1
+    resources:
+        gpu=on_cuda(config["explain"]["device"]),
     params:
         spec=get_model_spec,
         backbone=get_backbone,
@@ -40,12 +47,5 @@ rule model_facts:
         datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         device=config["explain"]["device"],
         batch_size=config["scoring"]["batch_size"],
-    threads: 1
-    resources:
-        gpu=on_cuda(config["explain"]["device"]),
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/facts/{{task}}/{{model}}.log",
     script:
         "../scripts/model_facts.py"

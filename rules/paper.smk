@@ -11,13 +11,13 @@ rule example_figure:
             category="Examples",
             subcategory="{task}",
         ),
+    log:
+        f"{LOGS}/figures/{{task}}/example.log",
+    conda:
+        "../envs/transferability.yaml"
     params:
         model=get_example_model,
         item=lookup(dpath="examples/{task}/item", within=config, default=None),
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/figures/{{task}}/example.log",
     script:
         "../scripts/example_figure.py"
 
@@ -28,13 +28,13 @@ rule paper_tex:
         figures=get_paper_figures,
     output:
         tex=MAIN_TEX,
+    log:
+        f"{LOGS}/paper/main_tex.log",
+    conda:
+        "../envs/transferability.yaml"
     params:
         figure_captions=get_paper_figure_captions,
         title=config["paper"]["title"],
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/paper/main_tex.log",
     script:
         "../scripts/paper_tex.py"
 
@@ -46,9 +46,9 @@ rule paper_pdf:
         figures=get_paper_figures,
     output:
         pdf=report(MAIN_PDF, caption="../report/paper_pdf.rst", category="Paper"),
-    conda:
-        "../envs/paper_pdf.yaml"
     log:
         f"{LOGS}/paper/main_pdf.log",
+    conda:
+        "../envs/paper_pdf.yaml"
     script:
         "../scripts/paper_pdf.py"

@@ -23,6 +23,10 @@ rule spectral_entropy:
             category="Spectral entropy",
             subcategory="{task}",
         ),
+    log:
+        f"{LOGS}/entropy/{{task}}.log",
+    conda:
+        "../envs/transferability.yaml"
     params:
         entries_by_model=get_task_explanations,
         facts_by_model=get_task_facts_by_model,
@@ -31,10 +35,6 @@ rule spectral_entropy:
         signal=config["spectra"]["entropy_signal"],
         segment=config["spectra"]["welch_segment"],
         contrast=get_contrast,
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/entropy/{{task}}.log",
     script:
         "../scripts/spectral_entropy.py"
 
@@ -49,6 +49,15 @@ rule signature_model:
     output:
         result=SIGNATURE,
         per_item=SIGNATURE_ITEMS,
+    log:
+        f"{LOGS}/signatures/{{task}}/{{model}}.log",
+    benchmark:
+        f"{BENCHMARKS}/signatures/{{task}}/{{model}}.tsv"
+    conda:
+        "../envs/transferability.yaml"
+    threads: 1
+    resources:
+        gpu=on_cuda(config["explain"]["device"]),
     params:
         spec=get_model_spec,
         labels=lookup(dpath="tasks/{task}/labels", within=config),
@@ -59,15 +68,6 @@ rule signature_model:
         splits=config["signature"]["splits"],
         device=config["explain"]["device"],
         batch_size=config["scoring"]["batch_size"],
-    threads: 1
-    resources:
-        gpu=on_cuda(config["explain"]["device"]),
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/signatures/{{task}}/{{model}}.log",
-    benchmark:
-        f"{BENCHMARKS}/signatures/{{task}}/{{model}}.tsv"
     script:
         "../scripts/signature_model.py"
 
@@ -83,12 +83,12 @@ rule signature_table:
             subcategory="{task}",
         ),
         csv=table_path("signature.csv"),
+    log:
+        f"{LOGS}/signatures/{{task}}.log",
+    conda:
+        "../envs/transferability.yaml"
     params:
         models=get_task_models,
         datasets=lookup(dpath="tasks/{task}/datasets", within=config),
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/signatures/{{task}}.log",
     script:
         "../scripts/signature_table.py"

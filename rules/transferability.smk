@@ -22,6 +22,10 @@ rule transferability_tables:
             subcategory="{task}",
         ),
         ttest=TTEST,
+    log:
+        f"{LOGS}/tables/{{task}}.log",
+    conda:
+        "../envs/transferability.yaml"
     params:
         datasets=lookup(dpath="tasks/{task}/datasets", within=config),
         epsilon=config["transferability"]["epsilon"],
@@ -30,9 +34,5 @@ rule transferability_tables:
         confidence=config["transferability"]["confidence"],
         require_chain_stable=config["transferability"]["require_chain_stable"],
         require_converged=config["transferability"]["require_converged"],
-    conda:
-        "../envs/transferability.yaml"
-    log:
-        f"{LOGS}/tables/{{task}}.log",
     script:
         "../scripts/transferability_tables.py"
