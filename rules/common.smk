@@ -273,14 +273,12 @@ def get_example_model(wildcards):
     return example_model(wildcards.task)
 
 
-def get_example_inputs(wildcards):
-    model = example_model(wildcards.task)
-    return {
-        "manifest": MANIFEST.format(task=wildcards.task),
-        "audio": get_task_audio(wildcards),
-        "entries": shard_paths(EXPLANATIONS, wildcards.task, model),
-        "facts": FACTS.format(task=wildcards.task, model=model),
-    }
+def get_example_explanations(wildcards):
+    return shard_paths(EXPLANATIONS, wildcards.task, example_model(wildcards.task))
+
+
+def get_example_facts(wildcards):
+    return FACTS.format(task=wildcards.task, model=example_model(wildcards.task))
 
 
 # The paper: every table and figure of every task, in the paper's order.

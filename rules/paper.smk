@@ -3,7 +3,10 @@
 
 rule example_figure:
     input:
-        unpack(get_example_inputs),
+        manifest=MANIFEST,
+        audio=get_task_audio,
+        entries=get_example_explanations,
+        facts=get_example_facts,
     output:
         figure=report(
             figure_path("example"),
