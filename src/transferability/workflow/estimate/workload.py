@@ -15,7 +15,7 @@ from transferability.models.contract import AudioClassifier
 # Typical clip lengths (seconds) per dataset layout, used when no prepared manifest exists and no
 # --seconds override is given. Where each number comes from:
 GTZAN_SECONDS = 30.0
-"""GTZAN: every clip is 30 s (the paper, Section 4: "Each file is 30 seconds long"; DESIGN.md §4)."""
+"""GTZAN: every clip is 30 s (the paper, Section 4: "Each file is 30 seconds long"; the dataset's own documentation)."""
 RAVDESS_SPEECH_SECONDS = 3.7
 """RAVDESS speech: 1440 clips of one short sentence, about 3-5 s each; ~3.7 s is the commonly quoted
 mean. Not verified here (the search tool found the file counts, not the durations)."""
