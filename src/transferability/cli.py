@@ -61,13 +61,18 @@ def summary(record: Explanation) -> str:
     for name in FIGURE_MASKS:
         subset = record.subset(name)
         if subset is not None:
-            lines.append(f"  {name:<13}{subset.size:>8} bins ({100 * subset.fraction:.3f}%), confidence {subset.confidence:.3f}")
+            minimality = record.minimality[name]
+            status = ("1-minimal" if minimality["one_minimal"] else
+                      "minimality budget ran out" if minimality["budget_exhausted"] else "not 1-minimal")
+            lines.append(f"  {name:<13}{subset.size:>8} bins ({100 * subset.fraction:.3f}%), confidence {subset.confidence:.3f}, "
+                         f"{status}, from the {subset.origin.replace('_', '-')} set")
     inverse = record.inverse
     lines.append(f"  inverse      -> {inverse.class_name!r}" if inverse.defined else "  inverse      undefined (complete = all bins)")
     stab = record.stability
     lines.append(
         f"  {record.queries['total']} queries in {record.model_calls} model calls, {record.timings['total_s']:.1f} s; "
         f"{stab['iterations_counted']}/{stab['iterations_run']} iterations counted, converged: {stab['converged']}"
+        f"{record.minimality_note()}"
     )
     return "\n".join(lines)
 

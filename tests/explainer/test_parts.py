@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from transferability.explainer.extraction import PrefixMasks, smallest_passing_prefix
+from transferability.explainer.extraction import prefix_masks, smallest_passing_prefix, smallest_passing_prefixes
 from transferability.explainer.mutants import SpectralMutator
 from transferability.explainer.record import pack_mask, unpack_mask
 from transferability.explainer.responsibility import _split, degrees_of_responsibility, rank_bins
@@ -56,11 +56,9 @@ def test_ranking_breaks_ties_by_magnitude():
 
 def test_prefix_masks_hold_exactly_the_top_ranked_bins():
     order = np.random.default_rng(1).permutation(1000)
-    prefixes = PrefixMasks(order, torch.device("cpu"))
-    masks = prefixes.masks(np.array([1, 7, 500])).numpy()
+    masks = prefix_masks(order, np.array([1, 7, 500]))
     for row, k in zip(masks, (1, 7, 500)):
         assert set(np.flatnonzero(row)) == set(order[:k].tolist())
-        np.testing.assert_array_equal(row, prefixes.mask(k))
 
 
 def test_prefix_search_is_exact_on_a_monotone_predicate_with_few_batches():
@@ -72,6 +70,14 @@ def test_prefix_search_is_exact_on_a_monotone_predicate_with_few_batches():
 
     assert smallest_passing_prefix(predicate, 240_001, 32) == 1234
     assert len(calls) <= 5 and max(calls) <= 32
+
+
+def test_several_prefix_searches_run_together_and_see_each_round_first():
+    rounds = []
+    found = smallest_passing_prefixes({"a": lambda s: s >= 10, "b": lambda s: s >= 5000}, 8001, 8,
+                                      before_round=lambda sizes: rounds.append(sizes))
+    assert found == {"a": 10, "b": 5000}
+    assert all(np.all(np.diff(sizes) > 0) for sizes in rounds)  # one sorted union per round
 
 
 def test_mutants_keep_exactly_the_masked_bins():
@@ -97,10 +103,19 @@ def test_mask_packing_round_trips():
     np.testing.assert_array_equal(unpack_mask(pack_mask(mask)), mask)
 
 
-def test_allocator_tuning_is_accepted_by_glibc():
-    # mallopt answers 0 for a parameter it does not know: wrong constants would fail here
-    import platform
+def test_the_oracle_remembers_verdicts_and_counts_only_new_mutants():
+    from tests.helpers.known_answer import classifier, tones
+    from transferability.explainer.oracle import Oracle
+    from transferability.models.toy import LoudestBand
 
-    from transferability.workflow.allocator import tune_malloc
-
-    assert tune_malloc() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+    model = classifier(LoudestBand([(100.0, 1000.0), (2000.0, 3000.0)]), ("low", "mid"), "loudest-band")
+    mutator = SpectralMutator(torch.from_numpy(tones([(2500, 1.0), (500, 0.5)])))
+    oracle = Oracle(model, mutator, target=1, batch_size=4)
+    masks = np.random.default_rng(5).random((6, mutator.n_bins)) < 0.5
+    first = oracle.verdicts(masks)
+    assert (oracle.queries, oracle.reused) == (6, 0)
+    again = oracle.verdicts(np.concatenate([masks[[4, 1]], masks[[1]], ~masks[:1]]))
+    assert (oracle.queries, oracle.reused) == (7, 3)  # only the new mask (~masks[0]) reached the model
+    np.testing.assert_array_equal(again.top1[:3], first.top1[[4, 1, 1]])
+    np.testing.assert_array_equal(again.confidence[:3], first.confidence[[4, 1, 1]])
+    assert oracle.model_calls == 3  # 6 masks in batches of 4, then 1

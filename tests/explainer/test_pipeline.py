@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.helpers.known_answer import SAMPLE_RATE, BothBandsAboveFloor, bins_in, classifier, tones
+from tests.helpers.known_answer import SAMPLE_RATE, BinAboveFloor, BothBandsAboveFloor, bins_in, classifier, tones
 from transferability import ConfigError, ExplainerConfig, Explanation, explain, render_signals
 from transferability.models.contract import AudioClassifier, AudioInputError
 from transferability.models.toy import LoudestBand
@@ -28,6 +28,16 @@ def both_bands():
     model = classifier(BothBandsAboveFloor(band_a, band_b, floor=1.0e8), ("both", "not"), "both-bands")
     clip = tones([(400, 1.0), (600, 1.0), (4200, 1.0), (4700, 1.0), (1500, 1.0)])
     return model, clip, explain(clip, model, FAST, clip_id="four-tones")
+
+
+@pytest.fixture(scope="module")
+def decoys():
+    # a detector of one quiet bin (2000 Hz) beside four loud tones it ignores; with boxes of at least
+    # 256 bins the refinement never separates the neighbours, they tie in responsibility and the
+    # louder decoys rank first: the ranking's smallest sufficient prefix holds decoys
+    model = classifier(BinAboveFloor((1999.5, 2000.5), floor=1.0e6), ("tone", "none"), "one-bin")
+    clip = tones([(2000, 0.3), (1998, 1.0), (1999, 1.0), (2001, 1.0), (2002, 1.0), (500, 1.0)])
+    return model, clip, explain(clip, model, ExplainerConfig(seed=0, min_box_size=256), clip_id="decoys")
 
 
 def _class_of(model: AudioClassifier, waveform: np.ndarray) -> tuple[int, float, torch.Tensor]:
@@ -97,6 +107,42 @@ def test_conjunctive_decision_needs_exactly_the_four_tones(both_bands):
     assert not record.complete.mask[int(np.argmin(np.abs(freqs - 1500)))]
 
 
+def test_the_exact_smallest_sufficient_set_is_found_where_the_ranking_alone_gives_a_larger_prefix(decoys):
+    _, clip, record = decoys
+    freqs = np.fft.rfftfreq(clip.shape[0], 1.0 / SAMPLE_RATE)
+    assert record.class_name == "tone"
+    assert record.minimality["sufficient"]["prefix_size"] > 1  # the ranking alone: decoys before the tone
+    for name in ("sufficient", "complete", "one_complete"):
+        assert freqs[record.subset(name).mask].tolist() == [2000.0], name
+        assert record.minimality[name]["one_minimal"] and record.subset(name).verified
+
+
+@pytest.mark.parametrize("case", ["loudest_band", "both_bands", "decoys"])
+def test_sufficient_is_never_larger_than_complete_nor_complete_than_one_complete(case, request):
+    model, clip, record = request.getfixturevalue(case)
+    sizes = [record.subset(name).size for name in ("sufficient", "complete", "one_complete")]
+    assert sizes == sorted(sizes)
+    for name in ("sufficient", "complete", "one_complete"):  # every reported set passes its test, re-checked here
+        subset = record.subset(name)
+        signal = render_signals(clip, record)[name]
+        top1, confidence, probs = _class_of(model, signal)
+        threshold = record.p0 if name == "one_complete" else record.delta * record.p0
+        assert subset.verified and top1 == record.class_index and confidence >= threshold - 1e-5
+        if name != "sufficient":
+            rest = np.fft.irfft(np.fft.rfft(clip) * ~subset.mask, n=clip.shape[0]).astype(np.float32)
+            assert _class_of(model, rest)[0] != record.class_index
+
+
+def test_a_minimality_pass_out_of_budget_says_so():
+    model = classifier(LoudestBand([LOW, MID]), ("low", "mid"), "loudest-band")
+    clip = tones([(2200, 1.0), (2600, 0.8), (500, 0.6)], noise=0.01)
+    record = explain(clip, model, ExplainerConfig(seed=3, minimality_max_candidates=2), clip_id="tight")
+    ran_out = [name for name, entry in record.minimality.items() if entry["budget_exhausted"]]
+    assert ran_out and all(not record.minimality[name]["one_minimal"] for name in ran_out)
+    assert "minimality budget ran out" in record.minimality_note() and ran_out[0] in record.minimality_note()
+    assert all(record.subset(name).verified for name in ("sufficient", "complete", "one_complete"))
+
+
 def test_same_seed_gives_identical_masks_and_map(loudest_band):
     model, clip, record = loudest_band
     again = explain(clip, model, FAST, clip_id="mid-tones")
@@ -110,6 +156,7 @@ def test_batching_makes_ten_times_fewer_model_calls_than_queries(loudest_band):
     _, _, record = loudest_band
     assert record.queries["total"] == sum(v for k, v in record.queries.items() if k != "total")
     assert record.model_calls * 10 <= record.queries["total"]
+    assert record.reused_verdicts > 0  # the final sets' verdicts, at least, come from the oracle's memory
 
 
 def test_stability_is_recorded(loudest_band):
@@ -118,6 +165,8 @@ def test_stability_is_recorded(loudest_band):
     assert stability["iterations_run"] >= FAST.min_iterations
     assert len(stability["chain_lengths"]) == stability["iterations_run"]
     assert stability["iterations_counted"] == sum(c >= FAST.min_chain_length for c in stability["chain_lengths"])
+    # one Jaccard per round compared with the round before, from the round before min_iterations on
+    assert len(stability["jaccard_history"]) == stability["iterations_run"] // FAST.round_size - 1
     assert stability["converged"] == (stability["jaccard_history"][-1] >= FAST.stability_jaccard)
 
 

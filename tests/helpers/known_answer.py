@@ -28,6 +28,18 @@ class BothBandsAboveFloor(torch.nn.Module):
         return torch.stack([torch.log(weakest + EPS), torch.log(floor)], dim=-1).float()
 
 
+class BinAboveFloor(torch.nn.Module):
+    """Class "tone" iff the energy in ``band`` (narrow: one bin) exceeds ``floor``, else "none"."""
+
+    def __init__(self, band: tuple[float, float], floor: float) -> None:
+        super().__init__()
+        self.band, self.floor = band, floor
+
+    def forward(self, waveforms: torch.Tensor) -> torch.Tensor:
+        energy = band_energy(waveforms, self.band)
+        return torch.stack([torch.log(energy + EPS), torch.log(torch.full_like(energy, self.floor))], dim=-1).float()
+
+
 def classifier(module: torch.nn.Module, class_names: tuple[str, ...], name: str) -> AudioClassifier:
     return AudioClassifier(name=name, forward=module, class_names=class_names, sample_rate=SAMPLE_RATE)
 

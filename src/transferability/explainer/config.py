@@ -16,19 +16,18 @@ class ExplainerConfig:
     seed: int = 0
     delta: float = 0.5  # sufficient/complete sets need confidence >= delta * p0
     occlusion: float = 0.0  # value written into removed bins
-    round_size: int = 10  # iterations advanced in lock-step, batched into one model call
-    min_iterations: int = 20  # iterations always run (the paper's R)
-    max_iterations: int = 40  # upper bound when responsibility has not converged
+    round_size: int = 5  # iterations advanced in lock-step, batched into one model call; stability is checked per round
+    min_iterations: int = 10  # iterations always run
+    max_iterations: int = 10  # upper bound when the extracted sets have not settled
     max_depth: int = 16  # refinement rounds per iteration
     min_box_size: int = 4  # a region with fewer bins is not split further
     confidence_filter: float = 0.0  # a mutant passes refinement with confidence >= this * p0
     normalise_by_size: bool = False  # divide a child's responsibility by its number of bins
     min_chain_length: int = 2  # an iteration counts only with a chain this long
-    stability_top_fraction: float = 0.02  # top-ranked bins compared between rounds
-    stability_jaccard: float = 0.9  # rounds stop once the top bins overlap this much
-    search_grid: int = 32  # prefix sizes queried per batch in the prefix searches
+    stability_jaccard: float = 0.9  # rounds stop once each extracted prefix overlaps the previous round's this much
+    search_grid: int = 8  # prefix sizes queried per round of each prefix search
     minimality_min_chunk: int = 1  # smallest chunk the minimality pass tries to remove
-    minimality_max_candidates: int = 1000  # candidate sets the minimality pass may test, per subset
+    minimality_max_candidates: int = 400  # candidate sets the minimality pass may test, per subset
     one_complete: bool = True  # also extract the 1-complete set (delta = 1)
     max_batch_size: int = 256  # cap on mutants per model call (memory may lower it)
     pad_short_clips: bool = False  # zero-pad clips shorter than the model accepts instead of refusing
@@ -51,7 +50,6 @@ class ExplainerConfig:
             "min_box_size": self.min_box_size >= 4,
             "confidence_filter": 0.0 <= self.confidence_filter <= 1.0,
             "min_chain_length": self.min_chain_length >= 0,
-            "stability_top_fraction": 0.0 < self.stability_top_fraction <= 1.0,
             "stability_jaccard": 0.0 <= self.stability_jaccard <= 1.0,
             "search_grid": self.search_grid >= 2,
             "minimality_min_chunk": self.minimality_min_chunk >= 1,

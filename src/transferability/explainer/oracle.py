@@ -1,6 +1,7 @@
-"""Batched, counted queries of a classifier on spectral mutants of one clip."""
+"""Batched, counted and remembered queries of a classifier on spectral mutants of one clip."""
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -45,9 +46,23 @@ class Verdicts:
     top1: np.ndarray
     confidence: np.ndarray
 
+    def keeps(self, target: int, min_confidence: float) -> np.ndarray:
+        """True where the mutant keeps the explained class with at least ``min_confidence``."""
+        return (self.top1 == target) & (self.confidence >= min_confidence)
+
+
+def mask_key(mask: np.ndarray) -> bytes:
+    """A digest of one boolean mask: equal masks, equal keys."""
+    return hashlib.blake2b(np.packbits(mask).tobytes(), digest_size=16).digest()
+
 
 class Oracle:
-    """Answers "which class, how confident" for batches of bin masks, counting every mutant."""
+    """Answers "which class, how confident" for batches of bin masks, counting every mutant.
+
+    Every verdict is remembered by its mask: a mask asked about again (the final sets, a
+    minimality pass retracing a search, the complete searches sharing prefixes) costs no query.
+    ``queries`` counts mutants the model saw, ``reused`` the verdicts answered from memory.
+    """
 
     def __init__(self, classifier: AudioClassifier, mutator: SpectralMutator, target: int, batch_size: int) -> None:
         self.classifier = classifier
@@ -56,6 +71,8 @@ class Oracle:
         self.batch_size = batch_size
         self.queries = 0
         self.model_calls = 0
+        self.reused = 0
+        self._known: dict[bytes, tuple[int, float]] = {}
 
     def probabilities(self, masks: torch.Tensor) -> torch.Tensor:
         """Softmax outputs ``[batch, classes]`` (on the CPU) for a batch of masks of any size."""
@@ -69,11 +86,20 @@ class Oracle:
             return torch.zeros(0, self.classifier.n_classes)
         return torch.cat(outputs)
 
-    def verdicts(self, masks: torch.Tensor) -> Verdicts:
-        probs = self.probabilities(masks)
-        return Verdicts(top1=probs.argmax(dim=-1).numpy(), confidence=probs[:, self.target].numpy())
-
-    def passes(self, masks: torch.Tensor, min_confidence: float) -> np.ndarray:
-        """True where the mutant keeps the explained class with at least ``min_confidence``."""
-        v = self.verdicts(masks)
-        return (v.top1 == self.target) & (v.confidence >= min_confidence)
+    def verdicts(self, masks: np.ndarray) -> Verdicts:
+        """Top-1 class and explained-class probability of each mask ``[batch, bins]`` (numpy bool)."""
+        masks = np.asarray(masks, dtype=bool).reshape(-1, self.mutator.n_bins)
+        keys = [mask_key(mask) for mask in masks]
+        missing = list(dict.fromkeys(key for key in keys if key not in self._known))
+        if missing:
+            rows = {key: row for row, key in reversed(list(enumerate(keys)))}
+            new = torch.from_numpy(masks[[rows[key] for key in missing]]).to(self.mutator.device)
+            probs = self.probabilities(new)
+            for key, top1, confidence in zip(missing, probs.argmax(dim=-1).tolist(), probs[:, self.target].tolist()):
+                self._known[key] = (top1, confidence)
+        self.reused += len(keys) - len(missing)
+        known = [self._known[key] for key in keys]
+        return Verdicts(
+            top1=np.array([top1 for top1, _ in known], dtype=np.int64),
+            confidence=np.array([confidence for _, confidence in known], dtype=np.float64),
+        )

@@ -1,4 +1,4 @@
-"""Explain one clip with one classifier: responsibility, then sufficient / complete / inverse."""
+"""Explain one clip with one classifier: responsibility, then 1-complete, complete and sufficient sets."""
 from __future__ import annotations
 
 import time
@@ -9,18 +9,16 @@ from tqdm.auto import tqdm
 
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.extraction import (
-    MaskTest,
     MinimalityReport,
-    PrefixMasks,
-    evaluate,
-    keeps_class,
-    keeps_class_and_rest_loses_it,
+    SetTest,
+    mask_of,
     minimise,
-    smallest_prefix,
+    prefix_sizes,
+    smallest_passing_extension,
 )
 from transferability.explainer.mutants import SpectralMutator, n_bins
 from transferability.explainer.oracle import Oracle, memory_bounded_batch_size
-from transferability.explainer.record import Explanation, InverseRecord, SubsetRecord
+from transferability.explainer.record import SUBSET_NAMES, Explanation, InverseRecord, SubsetRecord
 from transferability.explainer.responsibility import compute_responsibility, rank_bins
 from transferability.models.contract import AudioClassifier, AudioInputError, is_silent, validate_waveform
 
@@ -44,16 +42,41 @@ def fit_to_model(waveform: np.ndarray, classifier: AudioClassifier, cfg: Explain
     return fitted, notes
 
 
-def _subset_record(subset_mask: np.ndarray, oracle: Oracle, classifier: AudioClassifier) -> SubsetRecord:
-    verdict = evaluate(oracle, subset_mask)
+def set_tests(cfg: ExplainerConfig, p0: float) -> dict[str, SetTest]:
+    """The test each extracted set must pass, most demanding first (each implies the ones after it)."""
+    tests = {}
+    if cfg.one_complete:
+        tests["one_complete"] = SetTest(p0 - CONFIDENCE_TOLERANCE, rest_loses=True)
+    tests["complete"] = SetTest(cfg.delta * p0 - CONFIDENCE_TOLERANCE, rest_loses=True)
+    tests["sufficient"] = SetTest(cfg.delta * p0 - CONFIDENCE_TOLERANCE)
+    return tests
+
+
+def _subset_record(mask: np.ndarray, origin: str, test: SetTest, oracle: Oracle, classifier: AudioClassifier) -> SubsetRecord:
+    verdict = oracle.verdicts(mask[None, :])
+    top1, confidence = int(verdict.top1[0]), float(verdict.confidence[0])
     return SubsetRecord(
-        mask=subset_mask,
-        size=verdict.size,
-        fraction=verdict.size / subset_mask.shape[0],
-        class_index=verdict.top1,
-        class_name=classifier.class_names[verdict.top1],
-        confidence=verdict.confidence,
+        mask=mask,
+        size=int(mask.sum()),
+        fraction=float(mask.sum()) / mask.shape[0],
+        class_index=top1,
+        class_name=classifier.class_names[top1],
+        confidence=confidence,
+        origin=origin,
+        verified=bool(test.passes(oracle, mask[None, :])[0]),
     )
+
+
+def _minimality_entry(prefix_size: int, report: MinimalityReport) -> dict:
+    return {
+        "prefix_size": int(prefix_size),
+        "start_size": report.start_size,
+        "removed_bins": report.removed_bins,
+        "smallest_chunk_without_removal": report.smallest_chunk,
+        "one_minimal": report.one_minimal,
+        "budget_exhausted": report.budget_exhausted,
+        "candidates": report.candidates,
+    }
 
 
 def explain(
@@ -65,8 +88,14 @@ def explain(
 ) -> Explanation:
     """Explain ``classifier``'s top-1 decision on a mono clip at the classifier's sample rate.
 
-    Raises :class:`AudioInputError` (naming ``clip_id``) for NaN/Inf samples or a clip the model
-    cannot take; a silent clip is recorded with status ``"silent"`` and no subsets.
+    Responsibility ranks the bins. The sufficient set is minimised from the smaller of the
+    smallest sufficient prefix of the ranking and the smallest sufficient mutant the refinement
+    met; the complete set from the smaller of its own smallest prefix and the sufficient set
+    grown by the fewest next-ranked bins that make it complete; the 1-complete set likewise from
+    the complete set. A set that passes a more demanding test passes the less demanding ones, so
+    the smallest verified one is kept for each: sufficient <= complete <= 1-complete in size, and
+    each subset's ``origin`` says where it came from. Raises :class:`AudioInputError` (naming ``clip_id``) for NaN/Inf samples or a clip
+    the model cannot take; a silent clip is recorded with status ``"silent"`` and no subsets.
     """
     cfg = cfg or ExplainerConfig()
     started = time.perf_counter()
@@ -94,53 +123,83 @@ def explain(
     batch_size = memory_bounded_batch_size(classifier, mutator.n_samples, cfg.max_batch_size)
     oracle = Oracle(classifier, mutator, target, batch_size)
     oracle.queries = oracle.model_calls = 1  # the original clip
-    queries: dict[str, int] = {}
+    queries: dict[str, int] = {"original": 1}
+    tests = set_tests(cfg, p0)
+    magnitude = mutator.magnitude
+    searched = {"queries": 0}
 
-    def phase(name: str, since: int) -> None:
-        queries[name] = oracle.queries - since
+    def search(responsibility: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, dict[str, int]]:
+        """The ranking this map gives and its smallest passing prefix for each named test."""
+        mark = oracle.queries
+        order = rank_bins(responsibility, magnitude)
+        sizes = prefix_sizes(oracle, order, {name: tests[name] for name in names}, cfg.search_grid)
+        searched["queries"] += oracle.queries - mark
+        return order, sizes
+
+    def sufficient_prefix(responsibility: np.ndarray) -> list[frozenset[int]]:
+        """The set the stability check compares between rounds: the smallest sufficient prefix."""
+        order, sizes = search(responsibility, ("sufficient",))
+        return [frozenset(order[: sizes["sufficient"]].tolist())]
 
     bar = tqdm(total=cfg.max_iterations, desc=f"{classifier.name} {clip_id}", unit="it", disable=not progress, leave=False)
     mark = oracle.queries
     responsibility = compute_responsibility(
-        oracle, mutator.magnitude, cfg, cfg.confidence_filter * p0 - CONFIDENCE_TOLERANCE, on_round=bar.update
+        oracle, cfg, cfg.confidence_filter * p0 - CONFIDENCE_TOLERANCE, tests["sufficient"].min_confidence,
+        sufficient_prefix, on_round=bar.update,
     )
     bar.close()
-    phase("responsibility", mark)
+    order, sizes = search(responsibility.responsibility, tuple(tests))  # the sufficient search is reused from the last check
+    queries["responsibility"] = oracle.queries - mark - searched["queries"]
     responsibility_done = time.perf_counter()
 
-    threshold = cfg.delta * p0 - CONFIDENCE_TOLERANCE
-    order = rank_bins(responsibility.responsibility, mutator.magnitude)
-    prefixes = PrefixMasks(order, mutator.device)
+    position = np.empty_like(order)
+    position[order] = np.arange(order.shape[0])
 
-    def extract(name: str, test: MaskTest) -> tuple[np.ndarray, MinimalityReport, int]:
+    def ranked(mask: np.ndarray) -> np.ndarray:
+        bins = np.flatnonzero(mask)
+        return bins[np.argsort(position[bins], kind="stable")]
+
+    extracted: dict[str, tuple[np.ndarray, str, dict]] = {}
+    previous: np.ndarray | None = None  # the set found for the less demanding test before
+    for name in ("sufficient", "complete", "one_complete"):  # each test implies the ones before it
+        if name not in tests:
+            continue
+        test = tests[name]
+        candidates = [("prefix", order[: sizes[name]])]
+        if name == "sufficient" and responsibility.smallest_sufficient is not None:
+            candidates.append(("refinement", ranked(mask_of(responsibility.smallest_sufficient, mutator.n_bins))))
+        if previous is not None:
+            mark = oracle.queries
+            candidates.append(("grown", smallest_passing_extension(oracle, ranked(previous), order, test, cfg.search_grid)))
+            searched["queries"] += oracle.queries - mark
+        origin, start = min(candidates, key=lambda candidate: candidate[1].shape[0])  # the first of equal sizes
         mark = oracle.queries
-        size = smallest_prefix(test, prefixes, cfg.search_grid)
-        phase(f"{name}_search", mark)
-        mask, report = minimise(oracle, order[:size], test, cfg.minimality_min_chunk, cfg.minimality_max_candidates)
-        queries[f"{name}_minimality"] = report.queries
-        return mask, report, size
+        mask, report = minimise(oracle, start, test, cfg.minimality_min_chunk, cfg.minimality_max_candidates,
+                                cfg.search_grid)
+        queries[f"{name}_minimality"] = oracle.queries - mark
+        extracted[name] = (mask, origin, _minimality_entry(sizes[name], report))
+        previous = mask
+    # a set passing a more demanding test passes the less demanding ones: keep the smallest verified one
+    for name, stronger in (("complete", ("one_complete",)), ("sufficient", ("complete", "one_complete"))):
+        for other in stronger:
+            if other in extracted and extracted[other][0].sum() < extracted[name][0].sum():
+                mask, _, entry = extracted[other]
+                extracted[name] = (mask, other, {**entry, "prefix_size": extracted[name][2]["prefix_size"]})
 
-    extracted = {
-        "sufficient": extract("sufficient", keeps_class(oracle, threshold)),
-        "complete": extract("complete", keeps_class_and_rest_loses_it(oracle, threshold)),
-    }
-    if cfg.one_complete:
-        extracted["one_complete"] = extract("one_complete", keeps_class_and_rest_loses_it(oracle, p0 - CONFIDENCE_TOLERANCE))
-
+    queries["prefix_search"] = searched["queries"]  # stability checks, final prefixes, grown sets
     mark = oracle.queries
-    for name, (mask, _, _) in extracted.items():
-        setattr(record, name, _subset_record(mask, oracle, classifier))
+    for name, (mask, origin, _) in extracted.items():
+        setattr(record, name, _subset_record(mask, origin, tests[name], oracle, classifier))
     record.inverse = InverseRecord(defined=False)
     if not record.complete.mask.all():
-        leftover = evaluate(oracle, ~record.complete.mask)
+        leftover = oracle.verdicts(~record.complete.mask[None, :])
         record.inverse = InverseRecord(
             defined=True,
-            class_index=leftover.top1,
-            class_name=classifier.class_names[leftover.top1],
-            confidence=leftover.confidence,
+            class_index=int(leftover.top1[0]),
+            class_name=classifier.class_names[int(leftover.top1[0])],
+            confidence=float(leftover.confidence[0]),
         )
-    phase("evaluation", mark)
-    queries["original"] = 1
+    queries["evaluation"] = oracle.queries - mark
     queries["total"] = oracle.queries
     finished = time.perf_counter()
 
@@ -149,15 +208,7 @@ def explain(
     record.class_index = target
     record.class_name = classifier.class_names[target]
     record.p0 = p0
-    record.minimality = {
-        name: {
-            "prefix_size": int(size),
-            "removed_bins": report.removed_bins,
-            "smallest_chunk_without_removal": report.smallest_chunk,
-            "one_minimal": report.one_minimal,
-        }
-        for name, (_, report, size) in extracted.items()
-    }
+    record.minimality = {name: extracted[name][2] for name in SUBSET_NAMES if name in extracted}
     record.stability = {
         "iterations_run": responsibility.iterations_run,
         "iterations_counted": responsibility.iterations_counted,
@@ -169,6 +220,7 @@ def explain(
         "converged": responsibility.converged,
     }
     record.queries = queries
+    record.reused_verdicts = oracle.reused
     record.model_calls = oracle.model_calls
     record.batch_size = batch_size
     record.timings = {

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: subsets say where they came from and whether their final check passed
 SUBSET_NAMES = ("sufficient", "complete", "one_complete")
 
 
@@ -34,6 +34,8 @@ class SubsetRecord:
     class_index: int
     class_name: str
     confidence: float  # probability of the explained class
+    origin: str  # where the minimality pass started: "prefix" (of the ranking), "refinement", "complete", "one_complete"
+    verified: bool  # the set passed its test when checked last, on the final mask
 
     def to_dict(self) -> dict[str, Any]:
         values = asdict(self)
@@ -79,6 +81,7 @@ class Explanation:
     stability: dict[str, Any] = field(default_factory=dict)
     queries: dict[str, int] = field(default_factory=dict)
     model_calls: int = 0
+    reused_verdicts: int = 0  # verdicts answered from the oracle's memory instead of a new query
     batch_size: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     input: dict[str, Any] = field(default_factory=dict)  # cropping / padding applied to the clip
@@ -88,6 +91,13 @@ class Explanation:
         if name not in SUBSET_NAMES:
             raise KeyError(f"unknown subset {name!r}; known: {SUBSET_NAMES}")
         return getattr(self, name)
+
+    def minimality_note(self) -> str:
+        """"" when every minimality pass finished; else which ran out of budget and how far they got."""
+        unfinished = [f"{name} (no removable chunk of {m['smallest_chunk_without_removal']} bins)"
+                      if m["smallest_chunk_without_removal"] else f"{name} (before any chunk size was finished)"
+                      for name, m in self.minimality.items() if m.get("budget_exhausted")]
+        return f"; minimality budget ran out: {', '.join(unfinished)}" if unfinished else ""
 
     def to_dict(self) -> dict[str, Any]:
         values = {k: v for k, v in self.__dict__.items() if k != "responsibility"}

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
-import torch
 
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.oracle import Oracle
@@ -48,12 +47,7 @@ def rank_bins(responsibility: np.ndarray, magnitude: np.ndarray) -> np.ndarray:
     return np.lexsort((-magnitude, -responsibility))
 
 
-def top_set(responsibility: np.ndarray, magnitude: np.ndarray, fraction: float) -> set[int]:
-    k = max(1, int(np.ceil(fraction * responsibility.shape[0])))
-    return set(rank_bins(responsibility, magnitude)[:k].tolist())
-
-
-def jaccard(a: set[int], b: set[int]) -> float:
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
@@ -71,15 +65,23 @@ class _Iteration:
 
 @dataclass
 class ResponsibilityResult:
+    """The responsibility map, its stability record and the smallest sufficient mutant met on the way."""
+
     responsibility: np.ndarray
     chain_lengths: list[int] = field(default_factory=list)
     iterations_counted: int = 0
     jaccard_history: list[float] = field(default_factory=list)
     converged: bool = False
+    smallest_sufficient: np.ndarray | None = None  # bins of the smallest refinement mutant that was sufficient
 
     @property
     def iterations_run(self) -> int:
         return len(self.chain_lengths)
+
+    def offer(self, bins: np.ndarray) -> None:
+        """Keep ``bins`` if it is the smallest sufficient set seen so far (the first one wins ties)."""
+        if self.smallest_sufficient is None or bins.shape[0] < self.smallest_sufficient.shape[0]:
+            self.smallest_sufficient = bins
 
 
 def _split(active: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
@@ -88,7 +90,7 @@ def _split(active: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
     return np.split(active, cuts)
 
 
-def _subset_masks(partitions: list[list[np.ndarray]], n_bins: int, device: torch.device) -> torch.Tensor:
+def _subset_masks(partitions: list[list[np.ndarray]], n_bins: int) -> np.ndarray:
     """The 14 masks keeping each non-empty proper subset of each partition's children.
 
     Returns ``[14 * len(partitions), n_bins]``: partition ``p``'s masks are rows ``14p .. 14p + 13``,
@@ -101,11 +103,18 @@ def _subset_masks(partitions: list[list[np.ndarray]], n_bins: int, device: torch
         for j, child in enumerate(children):
             row[child] = 1 << j
     keep = (bits[:, None, :] & _SUBSET_BITS[None, :, None]) != 0  # [partitions, 14, n_bins]
-    return torch.from_numpy(keep.reshape(-1, n_bins)).to(device)
+    return keep.reshape(-1, n_bins)
 
 
-def _advance_in_lock_step(iterations: list[_Iteration], oracle: Oracle, cfg: ExplainerConfig, threshold: float) -> None:
-    """Refine every live iteration by one round, all their mutants in one batched query."""
+def _advance_in_lock_step(
+    iterations: list[_Iteration], oracle: Oracle, cfg: ExplainerConfig, threshold: float,
+    sufficient_confidence: float, result: ResponsibilityResult,
+) -> None:
+    """Refine every live iteration by one round, all their mutants in one batched query.
+
+    A mutant that keeps the explained class with ``sufficient_confidence`` is a verified
+    sufficient set: the smallest one met is offered to ``result``.
+    """
     n_bins = oracle.mutator.n_bins
     live, partitions = [], []
     for it in iterations:
@@ -119,41 +128,52 @@ def _advance_in_lock_step(iterations: list[_Iteration], oracle: Oracle, cfg: Exp
         partitions.append(children)
     if not live:
         return
-    masks = _subset_masks(partitions, n_bins, oracle.mutator.device)
-    passed = oracle.passes(masks, threshold).reshape(len(live), PROPER_SUBSETS.shape[0])
-    for it, children, outcome in zip(live, partitions, passed):
+    verdicts = oracle.verdicts(_subset_masks(partitions, n_bins))
+    passed = verdicts.keeps(oracle.target, threshold).reshape(len(live), PROPER_SUBSETS.shape[0])
+    sufficient = verdicts.keeps(oracle.target, sufficient_confidence).reshape(len(live), PROPER_SUBSETS.shape[0])
+    for it, children, outcome, enough in zip(live, partitions, passed, sufficient):
         it.rounds += 1
         passing = np.concatenate([[False], outcome, [True]])
         for child, degree in zip(children, degrees_of_responsibility(passing)):
             it.responsibility[child] += degree / child.shape[0] if cfg.normalise_by_size else degree
+        sizes = np.array([sum(children[j].shape[0] for j in np.flatnonzero(_SUBSET_HAS_CHILD[s])) for s in PROPER_SUBSETS])
+        if enough.any():
+            best = PROPER_SUBSETS[enough][np.argmin(sizes[enough])]
+            result.offer(np.concatenate([children[j] for j in np.flatnonzero(_SUBSET_HAS_CHILD[best])]))
         candidates = PROPER_SUBSETS[outcome]
         if candidates.shape[0] == 0:
             it.done = True
             continue
-        sizes = np.array([sum(children[j].shape[0] for j in np.flatnonzero(_SUBSET_HAS_CHILD[s])) for s in candidates])
-        chosen = it.rng.choice(candidates[sizes == sizes.min()])
+        candidate_sizes = sizes[outcome]
+        chosen = it.rng.choice(candidates[candidate_sizes == candidate_sizes.min()])
         it.active = np.concatenate([children[j] for j in np.flatnonzero(_SUBSET_HAS_CHILD[chosen])])
         it.chain_length += 1
 
 
 def compute_responsibility(
     oracle: Oracle,
-    magnitude: np.ndarray,
     cfg: ExplainerConfig,
     threshold: float,
+    sufficient_confidence: float,
+    extracted_sets: Callable[[np.ndarray], Sequence[frozenset[int]]],
     on_round: Callable[[int], None] | None = None,
 ) -> ResponsibilityResult:
-    """Sum of per-iteration responsibility maps, run in rounds until the top bins are stable.
+    """Sum of per-iteration responsibility maps, run in rounds until the extracted sets are stable.
 
     Iteration ``i`` draws from ``default_rng([cfg.seed, i])``. Only iterations whose chain
     length reaches ``cfg.min_chain_length`` enter the map; if none does, all of them do and
     ``iterations_counted`` stays 0 so that the record marks the explanation chain-unstable.
+
+    Stability: from the round before ``cfg.min_iterations`` on, ``extracted_sets(map)`` gives the
+    sets the current ranking yields (the smallest passing prefixes); once at least
+    ``min_iterations`` have run, the run stops when every set overlaps the previous round's by
+    Jaccard >= ``cfg.stability_jaccard`` (``converged``), else at ``cfg.max_iterations``.
     """
     n_bins = oracle.mutator.n_bins
     counted = np.zeros(n_bins)
     everything = np.zeros(n_bins)
     result = ResponsibilityResult(responsibility=counted)
-    previous_top: set[int] | None = None
+    previous: Sequence[frozenset[int]] | None = None
     while result.iterations_run < cfg.max_iterations:
         start = result.iterations_run
         size = min(cfg.round_size, cfg.max_iterations - start)
@@ -162,7 +182,7 @@ def compute_responsibility(
             for i in range(start, start + size)
         ]
         while not all(it.done for it in iterations):
-            _advance_in_lock_step(iterations, oracle, cfg, threshold)
+            _advance_in_lock_step(iterations, oracle, cfg, threshold, sufficient_confidence, result)
         for it in iterations:
             result.chain_lengths.append(it.chain_length)
             everything += it.responsibility
@@ -172,11 +192,13 @@ def compute_responsibility(
         result.responsibility = counted if result.iterations_counted else everything
         if on_round is not None:
             on_round(size)
-        top = top_set(result.responsibility, magnitude, cfg.stability_top_fraction)
-        if previous_top is not None:
-            result.jaccard_history.append(jaccard(previous_top, top))
+        if result.iterations_run + cfg.round_size < cfg.min_iterations:
+            continue
+        current = extracted_sets(result.responsibility)
+        if previous is not None:
+            result.jaccard_history.append(min(jaccard(a, b) for a, b in zip(previous, current)))
             if result.iterations_run >= cfg.min_iterations and result.jaccard_history[-1] >= cfg.stability_jaccard:
                 result.converged = True
                 break
-        previous_top = top
+        previous = current
     return result

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 from transferability.data.audio import load_audio
 from transferability.explainer.config import ExplainerConfig
 from transferability.explainer.pipeline import explain
-from transferability.explainer.record import Explanation
+from transferability.explainer.record import SCHEMA_VERSION, Explanation
 from transferability.models.contract import AudioClassifier, AudioInputError
 from transferability.workflow.fingerprint import file_digest, settings_fingerprint
 
@@ -66,7 +66,8 @@ def explain_items(
     """
     items = list(items)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    fingerprint = settings_fingerprint({"explainer": cfg.to_dict(), "model": model_fingerprint})
+    # the record's schema version too: a cache written by an older explainer is explained again
+    fingerprint = settings_fingerprint({"explainer": cfg.to_dict(), "model": model_fingerprint, "record": SCHEMA_VERSION})
     entries, reused = [], 0
     for number, item in enumerate(items, start=1):
         cache = cache_dir / f"{item.item_id}.json"
@@ -101,5 +102,5 @@ def _summary(record: Explanation) -> str:
         return record.status
     return (
         f"{record.class_name} p0={record.p0:.2f} sufficient={record.sufficient.size} "
-        f"complete={record.complete.size} queries={record.queries['total']}"
+        f"complete={record.complete.size} queries={record.queries['total']}{record.minimality_note()}"
     )
