@@ -24,6 +24,7 @@ from transferability.models.contract import AudioClassifier, AudioInputError, is
 
 # Confidences are compared after an rfft/irfft round trip: allow float32 rounding.
 CONFIDENCE_TOLERANCE = 1e-5
+DEMANDING_ORDER = ("sufficient", "complete", "one_complete")  # a set passing one test passes those before it
 
 
 def fit_to_model(waveform: np.ndarray, classifier: AudioClassifier, cfg: ExplainerConfig, clip_id: str) -> tuple[np.ndarray, dict]:
@@ -89,10 +90,10 @@ def explain(
     """Explain ``classifier``'s top-1 decision on a mono clip at the classifier's sample rate.
 
     Responsibility ranks the bins. The sufficient set is minimised from the smaller of the
-    smallest sufficient prefix of the ranking and the smallest sufficient mutant the refinement
-    met; the complete set from the smaller of its own smallest prefix and the sufficient set
-    grown by the fewest next-ranked bins that make it complete; the 1-complete set likewise from
-    the complete set. A set that passes a more demanding test passes the less demanding ones, so
+    smallest prefix of the ranking that passes its test (or a more demanding one) and the
+    smallest sufficient mutant the refinement met; the complete set from the smaller of its
+    smallest prefix and the sufficient set grown by the fewest next-ranked bins that make it
+    complete; the 1-complete set likewise from the complete set. A set that passes a more demanding test passes the less demanding ones, so
     the smallest verified one is kept for each: sufficient <= complete <= 1-complete in size, and
     each subset's ``origin`` says where it came from. Raises :class:`AudioInputError` (naming ``clip_id``) for NaN/Inf samples or a clip
     the model cannot take; a silent clip is recorded with status ``"silent"`` and no subsets.
@@ -161,11 +162,14 @@ def explain(
 
     extracted: dict[str, tuple[np.ndarray, str, dict]] = {}
     previous: np.ndarray | None = None  # the set found for the less demanding test before
-    for name in ("sufficient", "complete", "one_complete"):  # each test implies the ones before it
+    for name in DEMANDING_ORDER:  # each test implies the ones before it
         if name not in tests:
             continue
         test = tests[name]
-        candidates = [("prefix", order[: sizes[name]])]
+        # the smallest prefix passing this test or a more demanding one (which implies this one)
+        demanding = DEMANDING_ORDER[DEMANDING_ORDER.index(name):]
+        prefix_size = min(sizes[other] for other in demanding if other in sizes)
+        candidates = [("prefix", order[:prefix_size])]
         if name == "sufficient" and responsibility.smallest_sufficient is not None:
             candidates.append(("refinement", ranked(mask_of(responsibility.smallest_sufficient, mutator.n_bins))))
         if previous is not None:
