@@ -1,9 +1,14 @@
 # Shared by the rules: every output path (built here once), the config's tasks and models, and
 # the input functions (get_*). Plain config values reach rules through lookup() or config[...].
+import hashlib
+import os
+from functools import lru_cache
 
 R = config["results"]
 TASKS = list(config["tasks"])
 DATASETS = config["datasets"]
+URL_DATASETS = [d for d, entry in DATASETS.items() if "url" in entry]  # downloaded and extracted
+LOCAL_DATASETS = [d for d, entry in DATASETS.items() if "path" in entry]  # read in place
 
 # Every file and folder the workflow writes. Rules name them as outputs; input functions fill in
 # the wildcards with .format(); nothing else spells a path under results/.
@@ -43,13 +48,13 @@ def figure_path(figure, task="{task}"):
     return FIGURE.format(task=task, figure=figure)
 
 
-def downloads_task(task):
-    """A task reads downloaded datasets when all of its datasets are configured under 'datasets'."""
+def dataset_task(task):
+    """A task reads configured datasets (downloaded or local) when all of its datasets are under 'datasets'."""
     names = config["tasks"][task]["datasets"]
     if all(d in DATASETS for d in names):
         return True
     if any(d in DATASETS for d in names):
-        raise ValueError(f"task {task!r}: datasets {names} mix downloaded and synthetic ones")
+        raise ValueError(f"task {task!r}: datasets {names} mix configured (downloaded or local) and synthetic ones")
     return False
 
 
@@ -58,8 +63,8 @@ def one_of(names):
     return "|".join(names) if names else "(?!)"
 
 
-SYNTHETIC_TASKS = [t for t in TASKS if not downloads_task(t)]
-DOWNLOAD_TASKS = [t for t in TASKS if downloads_task(t)]
+SYNTHETIC_TASKS = [t for t in TASKS if not dataset_task(t)]
+DATASET_TASKS = [t for t in TASKS if dataset_task(t)]
 
 
 wildcard_constraints:
@@ -123,6 +128,54 @@ def model_spec(task, model):
     return hub_source(entry["source"])
 
 
+def check_dataset_config():
+    """What the schema cannot say about datasets: a local path is a folder and has no checksum; a task that
+    trains models samples train items from its datasets (a csv table may give them as its split column)."""
+    for name in LOCAL_DATASETS:
+        entry = DATASETS[name]
+        if not os.path.isdir(entry["path"]):
+            raise ValueError(f"datasets.{name}.path: {entry['path']!r} is not a folder (relative to {os.getcwd()})")
+        if entry.get("checksum") is not None:
+            raise ValueError(f"datasets.{name}.checksum: only a downloaded archive (url) has a checksum")
+    for task in DATASET_TASKS:
+        entries = [DATASETS[d] for d in config["tasks"][task]["datasets"]]
+        trained = [m for m in task_models(task) if is_trained(task, m)]
+        sampled = any(e.get("counts", {}).get("train", 0) > 0 or e["layout"] == "csv" for e in entries)
+        if trained and not sampled:
+            raise ValueError(
+                f"task {task!r} trains {trained} but its datasets {config['tasks'][task]['datasets']} give no"
+                " train items: set datasets.<name>.counts.train"
+            )
+
+
+@lru_cache
+def folder_fingerprint(folder):
+    """sha256 of the relative path, size and modification time of every visible file below ``folder``: a
+    parameter of prepare_dataset, so that a file added, removed or changed anywhere in a local dataset
+    reruns it (Snakemake itself only compares the folder's own modification time)."""
+    digest = hashlib.sha256()
+    for current, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted(name for name in files if not name.startswith(".")):
+            path = os.path.join(current, name)
+            try:
+                info = os.stat(path)
+                stamp = f"{info.st_size}\0{info.st_mtime_ns}"
+            except OSError:  # a broken link: prepare_dataset reports it as unreadable
+                stamp = "unreadable"
+            digest.update(f"{os.path.relpath(path, folder)}\0{stamp}\n".encode())
+    return digest.hexdigest()
+
+
+def dataset_root(dataset):
+    """Where a dataset's layout reads: its local folder, or the folder its archive is extracted into."""
+    entry = DATASETS[dataset]
+    return entry["path"] if "path" in entry else RAW.format(dataset=dataset)
+
+
+check_dataset_config()
+
+
 def shard_paths(pattern, task, model):
     """A model's files of one sharded stage (EXPLANATIONS, SCORES), one per shard."""
     return [pattern.format(task=task, model=model, shard=i) for i in range(config["explain"]["shards"])]
@@ -147,7 +200,7 @@ def example_model(task):
 
 def get_task_audio(wildcards):
     """The folders holding the task's clips: declared, so that executors without a shared filesystem ship them."""
-    if downloads_task(wildcards.task):
+    if dataset_task(wildcards.task):
         return [
             DATASET_AUDIO.format(task=wildcards.task, dataset=d) for d in config["tasks"][wildcards.task]["datasets"]
         ]
@@ -195,6 +248,16 @@ def get_epochs(wildcards):
 def get_task_counts(wildcards):
     """data.counts with the task's own counts laid over them."""
     return {**config["data"]["counts"], **config["tasks"][wildcards.task].get("counts", {})}
+
+
+def get_dataset_root(wildcards):
+    return dataset_root(wildcards.dataset)
+
+
+def get_dataset_fingerprint(wildcards):
+    """A local dataset's folder_fingerprint; None for a downloaded one (Snakemake tracks its archive)."""
+    entry = DATASETS[wildcards.dataset]
+    return folder_fingerprint(entry["path"]) if "path" in entry else None
 
 
 def get_dataset_manifests(wildcards):

@@ -1,5 +1,6 @@
-# Data: synthetic tasks generated from the seed, or real datasets downloaded, checked, extracted
-# and sampled into the same manifest (tasks whose datasets are all under 'datasets').
+# Data: synthetic tasks generated from the seed, or datasets sampled into the same manifest (tasks
+# whose datasets are all under 'datasets'): an archive (url) is downloaded, checked and extracted;
+# a local folder (path) is read in place.
 
 
 rule synthetic_data:
@@ -27,6 +28,8 @@ rule download_dataset:
         archive=ARCHIVE,
     log:
         f"{LOGS}/download/{{dataset}}.log",
+    wildcard_constraints:
+        dataset=one_of(URL_DATASETS),
     localrule: True
     conda:
         "../envs/transferability.yaml"
@@ -44,6 +47,8 @@ rule extract_dataset:
         raw=directory(RAW),
     log:
         f"{LOGS}/extract/{{dataset}}.log",
+    wildcard_constraints:
+        dataset=one_of(URL_DATASETS),
     localrule: True
     conda:
         "../envs/transferability.yaml"
@@ -51,9 +56,11 @@ rule extract_dataset:
         "../scripts/extract_dataset.py"
 
 
+# A local folder is the input itself; as Snakemake compares only the folder's own modification
+# time, the fingerprint of every file below it is a param (common.smk: folder_fingerprint).
 rule prepare_dataset:
     input:
-        raw=RAW,
+        dataset_root=get_dataset_root,
     output:
         manifest=DATASET_MANIFEST,
         report=DATASET_REPORT,
@@ -63,6 +70,7 @@ rule prepare_dataset:
     conda:
         "../envs/transferability.yaml"
     params:
+        fingerprint=get_dataset_fingerprint,
         labels=lookup(dpath="tasks/{task}/labels", within=config),
         layout=lookup(dpath="datasets/{dataset}/layout", within=config),
         options=lookup(dpath="datasets/{dataset}/options", within=config),
@@ -83,7 +91,7 @@ rule task_manifest:
     log:
         f"{LOGS}/data/{{task}}.log",
     wildcard_constraints:
-        task=one_of(DOWNLOAD_TASKS),
+        task=one_of(DATASET_TASKS),
     conda:
         "../envs/transferability.yaml"
     script:

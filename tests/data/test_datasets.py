@@ -313,9 +313,11 @@ def test_prepare_maps_labels_crops_skips_silent_or_nan_clips_and_never_fails_on_
     reasons = {Path(entry["path"]).name: entry["reason"] for entry in report["skipped"]}
     assert "silent" in reasons["6.wav"] and "NaN" in reasons["7.wav"]
     assert json.loads(json.dumps(report)) == report
-    with pytest.raises(ValueError, match="bona-fide"):
-        sample_dataset(rows, "in_the_wild", "spoof", tmp_path / "x", {"explain": 1}, seed=0,
-                        label_map={"spoof": "spoof"}, log=print)
+    partial, report = sample_dataset(rows, "in_the_wild", "spoof", tmp_path / "x", {"explain": 1}, seed=0,
+                                     label_map={"spoof": "spoof"}, labels=["bonafide", "spoof"], log=print)
+    assert set(partial["label"]) == {"spoof"} and report["excluded_labels"] == {"bona-fide": 3}
+    assert {e["reason"] for e in report["skipped"] if e["stage"] == "labels"} == {
+        "label 'bona-fide' is not one of the task's labels ['bonafide', 'spoof']"}
 
 
 def test_combine_manifests_rebases_paths_and_refuses_duplicate_ids(tmp_path):

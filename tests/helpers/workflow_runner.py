@@ -17,6 +17,7 @@ PAPER_CONFIG = REPO / "config" / "paper.yaml"
 SMALL_CONFIG = REPO / ".test" / "config-small.yaml"  # the reduced workflow of test_run.py
 SLURM_CONFIG = REPO / ".test" / "config-slurm.yaml"  # the reduced workflow of test_slurm_run.py
 PAPER_SMALL_CONFIG = REPO / ".test" / "config-paper-small.yaml"  # laid over PAPER_CONFIG by test_paper_run.py
+OWN_DATA_CONFIG = REPO / ".test" / "config-own-data.yaml"  # a local folder dataset, test_own_data_run.py
 
 
 def merge(base: dict, extra: dict) -> dict:

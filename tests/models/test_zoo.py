@@ -12,7 +12,17 @@ from safetensors.torch import load_file
 from transferability.models.contract import ModelLoadError
 from transferability.models.loading import load_classifier
 from transferability.models.native import AudioCNN, load_native, save_native
-from transferability.models.zoo import ARCHITECTURES, accuracy, backbone_name, build, fit, model_facts, save, train
+from transferability.models.zoo import (
+    ARCHITECTURES,
+    accuracy,
+    backbone_name,
+    build,
+    fit,
+    model_facts,
+    pad_to_common_length,
+    save,
+    train,
+)
 
 SAMPLE_RATE = 16000
 CLASSES = ("low", "mid", "high")
@@ -171,3 +181,15 @@ def test_native_loader_errors_name_the_directory(native_dir: Path, damage, messa
 def test_save_native_refuses_foreign_modules(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not a native architecture"):
         save_native(torch.nn.Linear(2, 2), tmp_path, CLASSES, SAMPLE_RATE, {})
+
+
+def test_clips_of_different_lengths_are_zero_padded_to_a_whole_multiple_of_the_longest() -> None:
+    clips = [np.full(700, 0.5, np.float32), np.full(641, -0.25, np.float32), np.ones(10, np.float32)]
+    batch = pad_to_common_length(clips, multiple=320)
+    assert batch.shape == (3, 960) and batch.dtype == np.float32
+    assert (batch[0, :700] == 0.5).all() and (batch[0, 700:] == 0).all()
+    assert (batch[1, :641] == -0.25).all() and (batch[1, 641:] == 0).all() and batch[2].sum() == 10
+    equal = [np.arange(640, dtype=np.float32)] * 2
+    assert np.array_equal(pad_to_common_length(equal, multiple=320), np.stack(equal))
+    with pytest.raises(ValueError, match="no clips"):
+        pad_to_common_length([])

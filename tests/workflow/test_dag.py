@@ -1,6 +1,8 @@
 """The workflow's DAG and config validation (dry runs only: fast)."""
 from __future__ import annotations
 
+import yaml
+
 from tests.helpers.workflow_runner import scheduled_rules, snakemake, write_config
 
 
@@ -80,8 +82,6 @@ def test_model_needs_exactly_one_of_train_or_source(tmp_path):
 
 
 def test_paper_config_has_the_full_paper_dag(tmp_path):
-    import yaml
-
     from tests.helpers.workflow_runner import REPO
 
     config = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
@@ -98,3 +98,52 @@ def test_paper_config_has_the_full_paper_dag(tmp_path):
         "signature_model": 3, "signature_table": 1, "asr_model": 3, "asr_table": 1, "example_figure": 3,
         "paper_tex": 1, "all": 1,
     }
+
+
+def _own_data_config(tmp_path, dataset: dict, models: dict | None = None):
+    """.test/config-own-data.yaml with its dataset entry replaced (and its models, when given)."""
+    from tests.helpers.workflow_runner import OWN_DATA_CONFIG, load_config
+
+    config = load_config(OWN_DATA_CONFIG)
+    config["results"] = str(tmp_path / "results")
+    config["datasets"]["recordings"] = dataset
+    if models is not None:
+        config["tasks"]["music"]["models"] = models
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_a_local_folder_dataset_is_prepared_in_place_without_download_or_extraction(tmp_path):
+    (tmp_path / "recordings").mkdir()
+    local = {"path": str(tmp_path / "recordings"), "layout": "folder", "counts": {"train": 2}}
+    jobs = scheduled_rules(snakemake("-n", config=_own_data_config(tmp_path, local)).stdout)
+    assert jobs["prepare_dataset"] == 1 and jobs["task_manifest"] == 1 and jobs["train_model"] == 2
+    assert "download_dataset" not in jobs and "extract_dataset" not in jobs
+    archive = {"url": "https://example.org/recordings.zip", "layout": "csv", "options": {"table": "meta.csv"}}
+    jobs = scheduled_rules(snakemake("-n", config=_own_data_config(tmp_path, archive)).stdout)
+    assert jobs["download_dataset"] == jobs["extract_dataset"] == jobs["prepare_dataset"] == 1
+
+
+def test_a_dataset_needs_exactly_one_of_url_and_path_and_a_path_that_is_a_folder(tmp_path):
+    (tmp_path / "recordings").mkdir()
+    folder = str(tmp_path / "recordings")
+    for entry, named in (({"layout": "folder"}, "recordings"),
+                         ({"layout": "folder", "path": folder, "url": "https://example.org/r.zip"}, "recordings"),
+                         ({"layout": "folder", "path": str(tmp_path / "nothing")}, "datasets.recordings.path"),
+                         ({"layout": "folder", "path": folder, "checksum": "md5:" + "0" * 32}, "datasets.recordings.checksum"),
+                         ({"layout": "folders", "path": folder}, "folders")):
+        result = snakemake("-n", config=_own_data_config(tmp_path, {"counts": {"train": 1}, **entry}), check=False)
+        assert result.returncode != 0 and named in result.stdout + result.stderr, entry
+
+
+def test_models_trained_on_a_dataset_need_its_train_items(tmp_path):
+    (tmp_path / "recordings").mkdir()
+    local = {"path": str(tmp_path / "recordings"), "layout": "folder"}
+    result = snakemake("-n", config=_own_data_config(tmp_path, local), check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "task 'music' trains ['M1', 'M2']" in output and "counts.train" in output
+    pretrained = {"T1": {"source": "transferability.models.toy:loudest_band"},
+                  "T2": {"source": "transferability.models.toy:loudest_band"}}
+    jobs = scheduled_rules(snakemake("-n", config=_own_data_config(tmp_path, local, pretrained)).stdout)
+    assert "train_model" not in jobs and jobs["prepare_dataset"] == 1

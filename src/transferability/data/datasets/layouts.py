@@ -5,14 +5,15 @@ to two folders below it) and returns a DataFrame with the columns :data:`ROW_COL
 ``source_path``, the dataset's own ``label`` string, its ``original_id`` and the ``speaker`` ("" when
 the dataset has none). Files the conventions reject (names that do not parse, unknown keys, files a
 list names but the tree lacks) are not rows: they are listed in ``frame.attrs["skipped"]`` as
-``{"path": ..., "reason": ...}``.
+``{"path": ..., "reason": ...}``; ``frame.attrs["root"]`` is the folder the rows were read from.
+The generic layouts of a researcher's own data are in :mod:`transferability.data.datasets.generic`.
 """
 from __future__ import annotations
 
 import csv
 import re
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import pandas as pd
 
@@ -38,7 +39,7 @@ class LayoutError(ValueError):
     """The extracted tree lacks what the dataset's conventions require; the message names the path."""
 
 
-def _find_one(root: Path, names: Sequence[str], want_dir: bool, hint: str) -> Path:
+def find_one(root: Path, names: Sequence[str], want_dir: bool, hint: str) -> Path:
     """The single folder (or file) named one of ``names`` at the root or up to two levels below it."""
     found = sorted(
         path
@@ -54,11 +55,16 @@ def _find_one(root: Path, names: Sequence[str], want_dir: bool, hint: str) -> Pa
     return found[0]
 
 
-def _frame(rows: list[Row], skipped: list[Skipped], root: Path, dataset: str) -> pd.DataFrame:
+def rows_frame(
+    rows: Sequence[tuple[str, ...]], skipped: list[Skipped], root: Path, dataset: str,
+    columns: Sequence[str] = ROW_COLUMNS,
+) -> pd.DataFrame:
+    """The layout's rows as a frame, with the files it rejected and the folder it read; refuses an empty one."""
     if not rows:
         raise LayoutError(f"{root}: no {dataset} audio files found ({len(skipped)} rejected)")
-    frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS))
+    frame = pd.DataFrame(list(rows), columns=list(columns))
     frame.attrs["skipped"] = skipped
+    frame.attrs["root"] = str(root)
     return frame
 
 
@@ -66,7 +72,7 @@ def gtzan_rows(root: Path) -> pd.DataFrame:
     """GTZAN: ``genres/<genre>/<genre>.000NN.wav`` (or ``.au``; Kaggle mirrors use ``genres_original``);
     the label is the folder name."""
     root = Path(root)
-    base = _find_one(root, ("genres", "genres_original"), True, "genres/<genre>/<genre>.000NN.wav")
+    base = find_one(root, ("genres", "genres_original"), True, "genres/<genre>/<genre>.000NN.wav")
     rows: list[Row] = []
     skipped: list[Skipped] = []
     for folder in sorted(path for path in base.iterdir() if path.is_dir()):
@@ -78,7 +84,7 @@ def gtzan_rows(root: Path) -> pd.DataFrame:
                 skipped.append({"path": str(path), "reason": f"name is not {genre}.NNNNN.wav"})
                 continue
             rows.append((str(path), genre, path.stem, ""))
-    return _frame(rows, skipped, root, "GTZAN")
+    return rows_frame(rows, skipped, root, "GTZAN")
 
 
 def _ravdess_fields(name: str, actor: str) -> tuple[str, str]:
@@ -119,7 +125,7 @@ def ravdess_rows(root: Path) -> pd.DataFrame:
                 skipped.append({"path": str(path), "reason": str(reason)})
                 continue
             rows.append((str(path), emotion, path.stem, speaker))
-    return _frame(rows, skipped, root, "RAVDESS")
+    return rows_frame(rows, skipped, root, "RAVDESS")
 
 
 def _asvspoof_part(protocol: Path, audio_dir: Path, rows: list[Row], skipped: list[Skipped]) -> None:
@@ -151,7 +157,7 @@ def asvspoof2019_la_rows(root: Path, part: str | Sequence[str] = "eval") -> pd.D
     unknown = [name for name in parts if name not in ASVSPOOF_PROTOCOLS]
     if unknown or not parts:
         raise ValueError(f"ASVspoof2019 LA part(s) {unknown or parts}: expected some of {sorted(ASVSPOOF_PROTOCOLS)}")
-    protocols = _find_one(root, ("ASVspoof2019_LA_cm_protocols",), True, "LA/ASVspoof2019_LA_cm_protocols/")
+    protocols = find_one(root, ("ASVspoof2019_LA_cm_protocols",), True, "LA/ASVspoof2019_LA_cm_protocols/")
     rows: list[Row] = []
     skipped: list[Skipped] = []
     for name in parts:
@@ -159,14 +165,14 @@ def asvspoof2019_la_rows(root: Path, part: str | Sequence[str] = "eval") -> pd.D
         if not protocol.is_file():
             raise LayoutError(f"{protocol}: protocol file of part {name!r} not found")
         _asvspoof_part(protocol, protocols.parent / f"ASVspoof2019_LA_{name}" / "flac", rows, skipped)
-    return _frame(rows, skipped, root, "ASVspoof2019 LA")
+    return rows_frame(rows, skipped, root, "ASVspoof2019 LA")
 
 
 def in_the_wild_rows(root: Path) -> pd.DataFrame:
     """In-the-Wild: ``release_in_the_wild/meta.csv`` (``file,speaker,label``), audio next to it; the label
     is the dataset's own string (``spoof``/``bona-fide``), mapped to the task's labels later."""
     root = Path(root)
-    meta = _find_one(root, ("meta.csv",), False, "release_in_the_wild/meta.csv")
+    meta = find_one(root, ("meta.csv",), False, "release_in_the_wild/meta.csv")
     rows: list[Row] = []
     skipped: list[Skipped] = []
     with open(meta, newline="", encoding="utf-8-sig") as handle:
@@ -183,12 +189,5 @@ def in_the_wild_rows(root: Path) -> pd.DataFrame:
                 skipped.append({"path": str(path), "reason": f"listed in {meta.name} but missing"})
             else:
                 rows.append((str(path), label, Path(name).stem, speaker))
-    return _frame(rows, skipped, root, "In-the-Wild")
+    return rows_frame(rows, skipped, root, "In-the-Wild")
 
-
-LAYOUTS: dict[str, Callable[..., pd.DataFrame]] = {
-    "gtzan": gtzan_rows,
-    "ravdess": ravdess_rows,
-    "asvspoof2019_la": asvspoof2019_la_rows,
-    "in_the_wild": in_the_wild_rows,
-}

@@ -12,13 +12,14 @@ import torch.nn.functional as F
 
 from transferability.models.features import feature_module_for
 from transferability.models.native import save_native
-from transferability.models.zoo.architectures import CNN_CONFIG, build
+from transferability.models.zoo.architectures import CNN_CONFIG, HOP, build
 
 MAX_GAIN_DB = 6.0  # random gain, uniform in +-6 dB
 MAX_SHIFT_SECONDS = 0.1  # random circular time shift
 NOISE_RELATIVE = 0.01  # Gaussian noise at 1% of the clip's RMS (40 dB SNR)
 WEIGHT_DECAY = 0.01
 MAX_GRAD_NORM = 1.0
+CLIP_MULTIPLE = 2 * HOP  # training clip lengths are whole multiples of this (Whisper's window needs it)
 
 
 class WaveformModel(torch.nn.Module):
@@ -134,6 +135,19 @@ def save(trained: TrainedModel, out_dir: Path) -> Path:
         trained.model.save_pretrained(out_dir, safe_serialization=True)
         trained.feature_extractor.save_pretrained(out_dir)
     return out_dir
+
+
+def pad_to_common_length(waveforms: Sequence[np.ndarray], multiple: int = CLIP_MULTIPLE) -> np.ndarray:
+    """Clips of different lengths as one float32 ``[n, samples]`` batch: each zero-padded at its end to the
+    longest clip's length, rounded up to a whole ``multiple`` of samples (equal clips of such a length stay as
+    they are)."""
+    if not waveforms:
+        raise ValueError("no clips to pad")
+    samples = -(-max(w.shape[0] for w in waveforms) // multiple) * multiple
+    batch = np.zeros((len(waveforms), samples), dtype=np.float32)
+    for row, waveform in zip(batch, waveforms):
+        row[: waveform.shape[0]] = waveform
+    return batch
 
 
 def augment(batch: torch.Tensor, generator: torch.Generator, max_shift: int) -> torch.Tensor:

@@ -1,4 +1,5 @@
-"""Steps of rules/data.smk: synthetic tasks, or real datasets downloaded, extracted, sampled and combined per task."""
+"""Steps of rules/data.smk: synthetic tasks, or datasets (downloaded and extracted, or a local folder) sampled
+and combined per task."""
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ from typing import Any
 
 from transferability.data.datasets.download import download
 from transferability.data.datasets.extract import extract
-from transferability.data.datasets.layouts import LAYOUTS
 from transferability.data.datasets.prepare import combine_manifest_files, sample_dataset
+from transferability.data.datasets.registry import GENERIC_LAYOUTS, LAYOUTS
 from transferability.data.manifest import write_manifest
 from transferability.workflow.steps import Log
 
@@ -40,17 +41,21 @@ def extract_dataset(archive: Path, raw: Path, log: Log) -> None:
 
 
 def prepare_dataset(
-    raw: Path, task: str, dataset: str, labels: list[str], layout: str, options: dict[str, Any],
-    label_map: dict[str, str], counts: dict[str, int], seed: int, max_seconds: float | None, sample_rate: int,
-    manifest: Path, report: Path, log: Log,
+    dataset_root: Path, fingerprint: str | None, task: str, dataset: str, labels: list[str], layout: str,
+    options: dict[str, Any], label_map: dict[str, str], counts: dict[str, int], seed: int, max_seconds: float | None,
+    sample_rate: int, manifest: Path, report: Path, log: Log,
 ) -> None:
-    """Rows from the dataset's own layout, sampled per class and converted to mono WAV at ``sample_rate``."""
+    """Rows from the dataset's layout (read in ``dataset_root``: the extracted archive or the local folder),
+    sampled per class and converted to mono WAV at ``sample_rate``."""
     if layout not in LAYOUTS:
         raise ValueError(f"dataset {dataset}: unknown layout {layout!r}; expected one of {sorted(LAYOUTS)}")
-    rows = LAYOUTS[layout](raw, **options)
+    if fingerprint is not None:
+        log(f"{dataset_root}: local folder, fingerprint {fingerprint} (paths, sizes and times of its files)")
+    rows = LAYOUTS[layout](dataset_root, **options)
     (manifest.parent / dataset).mkdir(parents=True, exist_ok=True)  # the rule's audio folder, even if no clip is usable
     frame, summary = sample_dataset(rows, dataset, task, manifest.parent, counts, seed, sample_rate=sample_rate,
-                                     label_map=label_map or None, labels=labels, max_seconds=max_seconds, log=log)
+                                     label_map=label_map or None, labels=labels, max_seconds=max_seconds,
+                                     require_every_class=layout in GENERIC_LAYOUTS, log=log)
     write_manifest(frame, manifest)
     report.write_text(json.dumps(summary, indent=1))
     log(f"{dataset}: {len(frame)} items, {len(summary.get('skipped', []))} files skipped (see {report})")

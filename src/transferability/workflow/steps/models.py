@@ -21,14 +21,17 @@ def train_model(
     learning_rate: float, model_dir: Path, log: Log,
 ) -> None:
     """Train one architecture on the task's train split and save it where load_classifier finds it."""
-    from transferability.models.zoo import train
+    from transferability.models.zoo import pad_to_common_length, train
 
     waveforms, targets = load_split(manifest, "train", labels, TRAINING_SAMPLE_RATE)
-    if len({w.shape[0] for w in waveforms}) != 1:
-        raise ManifestError(f"manifest {manifest}: training clips must all have one length to be batched")
-    log(f"training {architecture} (seed {seed}) on {len(targets)} clips of {waveforms[0].shape[0]} samples, "
-        f"{epochs} epochs")
-    facts = train(architecture, np.stack(waveforms), targets, labels, model_dir, seed=seed, epochs=epochs,
+    if not waveforms:
+        raise ManifestError(f"manifest {manifest}: no train items to train {architecture} on (a downloaded or local"
+                            " dataset needs counts.train > 0, or train rows in its table's split column)")
+    clips = pad_to_common_length(waveforms)
+    padded = sum(waveform.shape[0] != clips.shape[1] for waveform in waveforms)
+    log(f"training {architecture} (seed {seed}) on {len(targets)} clips of {clips.shape[1]} samples"
+        f" ({padded} zero-padded to that length), {epochs} epochs")
+    facts = train(architecture, clips, targets, labels, model_dir, seed=seed, epochs=epochs,
                   batch_size=batch_size, learning_rate=learning_rate, log=log)
     log(json.dumps(facts))
 
