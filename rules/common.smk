@@ -349,7 +349,7 @@ def get_example_facts(wildcards):
 
 def task_tables(task):
     """Every LaTeX table of a task, in the paper's order."""
-    names = ["transferability.tex", "composition.tex"]
+    names = ["transferability.tex", "flat_earth.tex", "composition.tex"]
     if contrast(task) is not None:
         names += ["entropy_tests.tex", "signature.tex"]
     if task in config["asr"]["tasks"]:
@@ -359,6 +359,10 @@ def task_tables(task):
 
 FIGURE_CAPTIONS = {
     "example": "{task}: a clip's spectrum with its sufficient, complete and 1-complete bins, and their signals (Figure 1 style).",
+    "beta_epsilon": "{task}: beta-transferability of sufficient and complete signals as epsilon goes from 0 to 1, one line "
+    "per source model (mean over the other models as targets), computed exactly from the stored probabilities (a step "
+    "wherever epsilon reaches a signal's entropy). Legend: held-out accuracy with its Wilson interval (* at or below "
+    "chance); a dagger marks a model confident on the all-zero signal (see the transferability table).",
     "composite_psd": "{task}: Welch power spectral density of each model's composite of each class (Figure 3).",
     "entropy": "{task}: normalised spectral entropy of the signals grouped by the explaining model's class (Figure 4).",
 }
@@ -383,7 +387,7 @@ def get_paper_figure_captions(wildcards):
 def final_outputs():
     outputs = [MAIN_TEX]
     for task in TASKS:
-        outputs += [table_path("transferability.csv", task), table_path("composition.csv", task)]
+        outputs += [table_path(name, task) for name in ("transferability.csv", "flat_earth.csv", "composition.csv")]
         outputs += task_tables(task) + [path for path, _ in task_figures(task)]
     if config["paper"]["pdf"]:
         outputs.append(MAIN_PDF)

@@ -9,7 +9,11 @@ from scipy import stats
 
 from transferability.analysis.transfer_statistics import (
     ROW_AVERAGE,
+    beta_breakpoints,
+    beta_curve,
+    bootstrap_cells,
     bootstrap_interval,
+    direction_intervals,
     entropy_bits,
     filter_stable,
     pair_matrix,
@@ -276,3 +280,64 @@ def test_filter_stable():
     assert len(filter_stable(scores, False, False)) == len(scores)
     with pytest.raises(ValueError, match="converged"):
         filter_stable(scores.drop(columns="converged"), False, True)
+
+
+def test_beta_curve_at_epsilon_zero_and_one_by_hand():
+    curve = beta_curve(known_table(), "sufficient", [0.0, 0.75, 1.0])
+    assert list(curve.index) == ["A", "B", "C"]
+    # epsilon 0: only one-hot outputs count (A->B 1/4, A->C 1/4; B->A 3/4, B->C 0; C->A 0, C->B 1)
+    assert curve[0.0].to_dict() == pytest.approx({"A": 0.25, "B": 0.375, "C": 0.5})
+    assert curve[0.75].to_dict() == pytest.approx({"A": 0.5, "B": 0.75, "C": 0.5})  # EXPECTED's beta column
+    assert curve[1.0].to_dict() == {"A": 1.0, "B": 1.0, "C": 1.0}
+
+
+def test_beta_curve_is_a_step_function_with_the_entropies_as_breakpoints():
+    scores = known_table()
+    points = beta_breakpoints(scores, "sufficient")
+    peaked, flat = (entropy_bits(np.array(d["x"])) / math.log2(3) for d in (PEAKED, FLAT))
+    assert points == pytest.approx([0.0, peaked, flat, 1.0])
+    curve = beta_curve(scores, "sufficient", [0.0, peaked - 1e-9, peaked, flat - 1e-9, flat])
+    values = curve.to_numpy()
+    assert (values[:, 0] == values[:, 1]).all() and (values[:, 2] == values[:, 3]).all()
+    assert (values[:, 2] >= values[:, 1]).all() and (values[:, 4] >= values[:, 3]).all()
+
+
+@pytest.mark.parametrize("signal, dataset", [("sufficient", None), ("complete", "d2")])
+def test_beta_curve_agrees_with_the_beta_table_at_every_epsilon(signal, dataset):
+    scores = random_table(seed=9)
+    epsilons = [0.05, 0.3, 0.5, 0.77, 1.0]
+    curve = beta_curve(scores, signal, epsilons, dataset)
+    for epsilon in epsilons:
+        table = pair_matrix(scores, signal, "beta", epsilon, dataset)
+        assert curve[epsilon].to_dict() == pytest.approx(table[ROW_AVERAGE].to_dict())
+
+
+def test_beta_curve_refuses_epsilon_outside_zero_one():
+    with pytest.raises(ValueError, match="epsilons"):
+        beta_curve(known_table(), "sufficient", [0.5, 1.2])
+
+
+def test_alpha_needs_no_epsilon_and_the_others_do():
+    pd.testing.assert_frame_equal(pair_matrix(known_table(), "sufficient", "alpha", None),
+                                  pair_matrix(known_table(), "sufficient", "alpha", 0.75))
+    with pytest.raises(ValueError, match="needs epsilon"):
+        pair_matrix(known_table(), "sufficient", "beta", None)
+
+
+def test_direction_intervals_hold_row_and_column_averages():
+    scores = random_table(seed=3, n_items=30, drop=0.0)
+    cells = bootstrap_cells(scores, "sufficient", "alpha", None, 400, seed=2)
+    directions = direction_intervals(cells, 0.9).set_index("model")
+    matrix = pair_matrix(scores, "sufficient", "alpha", None)
+    for model in ("m1", "m2", "m3", "m4"):
+        others = [m for m in ("m1", "m2", "m3", "m4") if m != model]
+        assert directions.loc[model, "outgoing"] == pytest.approx(matrix.loc[model, ROW_AVERAGE])
+        assert directions.loc[model, "incoming"] == pytest.approx(matrix.loc[others, model].mean())
+        for direction in ("outgoing", "incoming"):
+            low, estimate, high = (directions.loc[model, f"{direction}{s}"] for s in ("_low", "", "_high"))
+            assert low <= estimate <= high and low < high
+    # the outgoing interval is the row average's interval of the table (same resamples, same seed)
+    table = bootstrap_interval(scores, "sufficient", "alpha", None, 400, seed=2, confidence=0.9)
+    averages = table[table["target_model"] == ROW_AVERAGE].set_index("source_model")
+    assert directions["outgoing_low"].to_dict() == pytest.approx(averages["ci_low"].to_dict())
+    assert directions["outgoing_high"].to_dict() == pytest.approx(averages["ci_high"].to_dict())

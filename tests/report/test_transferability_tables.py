@@ -126,7 +126,8 @@ def test_long_csv_round_trip(tmp_path):
     ci = ci.assign(ci_low=ci["estimate"] - 0.1, ci_high=ci["estimate"] + 0.1)
     transferability_table(facts(), given, "alpha", "c", "l", tmp_path / "t.tex", tmp_path / "t.csv",
                           intervals={("sufficient", "gtzan"): ci})
-    assert (tmp_path / "t.tex").read_text() == transferability_latex(facts(), given, "c", "l")
+    assert (tmp_path / "t.tex").read_text() == transferability_latex(
+        facts(), given, "c", "l", intervals={("sufficient", "gtzan"): ci})
     table = pd.read_csv(tmp_path / "t.csv")
     assert list(table.columns) == ["signal", "dataset", "source", "target", "metric", "value", "ci_low", "ci_high"]
     assert len(table) == 2 * 3 * 3  # per block and source: two other targets and the row average
@@ -169,3 +170,50 @@ def test_long_form_drops_only_the_diagonal():
     long = transferability_long(matrices(), "beta")
     assert not (long["source"] == long["target"]).any()
     assert (long["target"] == ROW_AVERAGE).sum() == 6
+
+
+def competence(datasets=("gtzan",)) -> pd.DataFrame:
+    """facts() with the competence columns: m_1&x at chance on the first dataset, M2 confident on silence."""
+    frame = facts(list(datasets))
+    return frame.assign(
+        accuracy=[0.25 if (m == MODELS[0] and d == datasets[0]) else 0.9 for m, d in zip(frame["model"], frame["dataset"])],
+        accuracy_low=0.11, accuracy_high=0.97, below_chance=lambda f: f["accuracy"] <= 0.25,
+        zero_signal_confident=frame["model"] == "M2", zero_signal_class="blues", zero_signal_probability=0.95,
+    )
+
+
+def intervals_of(given: dict) -> dict:
+    """Made-up intervals: each row average minus and plus 0.1."""
+    found = {}
+    for key, frame in given.items():
+        averages = frame[ROW_AVERAGE]
+        found[key] = pd.DataFrame({"source_model": averages.index, "target_model": ROW_AVERAGE,
+                                   "ci_low": averages.to_numpy() - 0.1, "ci_high": averages.to_numpy() + 0.1})
+    return found
+
+
+def test_average_with_interval_and_competence_marks():
+    given = matrices()
+    latex = transferability_latex(competence(), given, "c", "l", intervals=intervals_of(given))
+    assert r"& Avg [CI] \\" in latex
+    rows = [cells_of(line) for line in latex.splitlines() if line.startswith((r"m\_1", "M2", "m3"))]
+    assert len(rows) == 6
+    for block, signal in enumerate(("sufficient", "complete")):
+        for i, source in enumerate(MODELS):
+            average = given[signal, "gtzan"].loc[source, ROW_AVERAGE]
+            assert rows[3 * block + i][-1] == f"{average:.2f} [{average - 0.1:.2f}, {average + 0.1:.2f}]"
+    first, second = rows[0], rows[1]
+    assert first[0] == r"m\_1\&x" and first[2] == r"0.25 [0.11, 0.97]$^{*}$"  # at chance (1/K)
+    assert second[0] == r"M2$^{\dagger}$" and second[2] == "0.90 [0.11, 0.97]"
+
+
+def test_competence_note_lists_chance_and_every_zero_signal_verdict():
+    from transferability.report.model_marks import competence_note
+
+    note = competence_note(competence(), n_labels=4, confidence=0.95)
+    assert r"95\% Wilson interval" in note and r"at or below chance (1/K = 0.25): m\_1\&x." in note
+    assert r"m\_1\&x blues 0.95; M2$^{\dagger}$ blues 0.95; m3\%\# blues 0.95" in note
+    assert "biased toward that class" in note
+    quiet = competence().assign(zero_signal_confident=False, below_chance=False)
+    note = competence_note(quiet, n_labels=4, confidence=0.95)
+    assert "no model is at or below chance" in note and "No model gives one class probability 0.9" in note

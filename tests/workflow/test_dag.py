@@ -17,6 +17,8 @@ def test_default_dag_has_every_stage_for_every_model(tmp_path):
         "explain_shard": 12,
         "score_signals": 12,
         "transferability_tables": 3,
+        "flat_earth_table": 3,
+        "beta_epsilon_figure": 3,
         "compose_model": 12,
         "composition_report": 3,
         "spectral_entropy": 3,
@@ -94,7 +96,7 @@ def test_paper_config_has_the_full_paper_dag(tmp_path):
     assert jobs == {
         "download_dataset": 4, "extract_dataset": 4, "prepare_dataset": 4, "task_manifest": 3,
         "model_facts": 13, "explain_shard": 13 * config["explain"]["shards"], "score_signals": 13 * config["explain"]["shards"],
-        "transferability_tables": 3, "compose_model": 13, "composition_report": 3, "spectral_entropy": 3,
+        "transferability_tables": 3, "flat_earth_table": 3, "beta_epsilon_figure": 3, "compose_model": 13, "composition_report": 3, "spectral_entropy": 3,
         "signature_model": 3, "signature_table": 1, "asr_model": 3, "asr_table": 1, "example_figure": 3,
         "paper_tex": 1, "all": 1,
     }

@@ -80,9 +80,11 @@ def test_every_paper_table_and_figure_is_made(paper_run):
     for task, entry in PAPER["tasks"].items():
         table = pd.read_csv(results / "tables" / task / "transferability.csv")
         assert set(table["source"]) == set(entry["models"])
-        for name in ("transferability.tex", "composition.tex"):
+        for name in ("transferability.tex", "flat_earth.tex", "composition.tex"):
             assert (results / "tables" / task / name).stat().st_size > 0
-        for figure in ("example.pdf", "composite_psd.pdf", "entropy.pdf"):
+        flat = pd.read_csv(results / "tables" / task / "flat_earth.csv")
+        assert set(flat["model"]) == set(entry["models"])
+        for figure in ("example.pdf", "composite_psd.pdf", "entropy.pdf", "beta_epsilon.pdf"):
             assert (results / "figures" / task / figure).read_bytes().startswith(b"%PDF")
     for name in ("entropy_tests.tex", "signature.tex", "asr.tex"):
         assert (results / "tables" / "spoof" / name).stat().st_size > 0

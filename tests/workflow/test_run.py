@@ -98,23 +98,30 @@ def test_killed_explanation_job_reuses_the_items_it_finished(run):
 def test_every_table_and_its_csv_are_written(run):
     _, results, _, _ = run
     for task in ("genre", "spoof"):
-        for name in ("transferability.tex", "transferability_beta.tex", "transferability_joint.tex", "transferability.csv", "ttest.json"):
+        for name in ("transferability.tex", "transferability_beta.tex", "transferability_joint.tex", "transferability.csv",
+                     "ttest.json", "flat_earth.tex", "flat_earth.csv"):
             assert (results / "tables" / task / name).stat().st_size > 0
     facts = json.loads((results / "models/genre/MC2.facts.json").read_text())
     assert facts["parameters"] > 0 and 0.0 <= facts["accuracy"]["genre"] <= 1.0
+    verdict = facts["zero_signal"]["genre"]
+    assert verdict["label"] in REDUCED["tasks"]["genre"]["labels"] and 0.25 <= verdict["probability"] <= 1.0
+    assert facts["zero_signal_confident"] == (verdict["probability"] >= facts["zero_signal_threshold"])
 
 
 def test_every_analysis_artefact_is_written(run):
     _, results, _, _ = run
     for task in ("genre", "spoof"):
         for name in ("tables/{t}/composition.tex", "tables/{t}/composition.csv", "figures/{t}/example.pdf",
-                     "figures/{t}/composite_psd.pdf", "figures/{t}/entropy.pdf", "entropy/{t}.csv"):
+                     "figures/{t}/composite_psd.pdf", "figures/{t}/entropy.pdf", "figures/{t}/beta_epsilon.pdf",
+                     "entropy/{t}.csv"):
             assert (results / name.format(t=task)).stat().st_size > 0, name
     for name in ("entropy_tests.tex", "signature.tex", "signature.csv", "asr.tex", "asr.csv"):
         assert (results / "tables/spoof" / name).stat().st_size > 0, name
     tex = (results / "paper/main.tex").read_text()
     for task in ("genre", "spoof"):
-        assert f"tables/{task}/transferability.tex" in tex and f"figures/{task}/entropy.pdf" in tex
+        for name in ("tables/{t}/transferability.tex", "tables/{t}/flat_earth.tex", "figures/{t}/entropy.pdf",
+                     "figures/{t}/beta_epsilon.pdf"):
+            assert name.format(t=task) in tex
     assert "tables/spoof/asr.tex" in tex and "tables/genre/asr.tex" not in tex
     if PDF:
         assert (results / "paper/main.pdf").read_bytes().startswith(b"%PDF")
@@ -256,6 +263,28 @@ def test_changing_epsilon_reruns_only_the_tables(run):
     config = _reduced_config(directory, results, "epsilon.yaml", transferability={"epsilon": 0.3, "bootstrap_resamples": 50})
     jobs = scheduled_rules(snakemake("-n", config=config).stdout)
     assert jobs == {"transferability_tables": 2, **PAPER_JOBS, "all": 1}
+    # the flat-earther tests (alpha) and the beta curve over every epsilon do not read the configured epsilon
+    assert "flat_earth_table" not in jobs and "beta_epsilon_figure" not in jobs
+
+
+def test_flat_earth_table_agrees_with_the_alpha_table(run):
+    _, results, _, _ = run
+    for task, n_models in (("genre", 3), ("spoof", 2)):
+        alpha = pd.read_csv(results / "tables" / task / "transferability.csv")
+        averages = alpha[(alpha["metric"] == "alpha") & (alpha["target"] == "row_average")]
+        averages = averages.set_index(["signal", "dataset", "source"])
+        flat = pd.read_csv(results / "tables" / task / "flat_earth.csv")
+        assert len(flat) == 2 * n_models * len(REDUCED["tasks"][task]["datasets"])
+        for r in flat.itertuples():
+            average = averages.loc[(r.signal, r.dataset, r.model)]
+            assert r.outgoing == pytest.approx(average["value"])  # the row average, with the same bootstrap
+            assert (r.outgoing_low, r.outgoing_high) == pytest.approx((average["ci_low"], average["ci_high"]))
+            assert 1 / 10001 <= r.outgoing_p_value <= 1.0 and r.outgoing_p_value <= r.outgoing_p_adjusted
+            assert r.accuracy_low <= r.accuracy <= r.accuracy_high
+        # incoming needs two judges per signal: three models
+        assert flat["incoming_p_value"].notna().all() if n_models == 3 else flat["incoming_p_value"].isna().all()
+        latex = (results / "tables" / task / "flat_earth.tex").read_text()
+        assert "Holm-adjusted" in latex and "All-zero signal (class, probability)" in latex
 
 
 def test_changing_explainer_settings_reruns_explanations_and_what_follows(run):
@@ -264,7 +293,8 @@ def test_changing_explainer_settings_reruns_explanations_and_what_follows(run):
     config = _reduced_config(directory, results, "delta.yaml", explain={"settings": settings})
     jobs = scheduled_rules(snakemake("-n", config=config).stdout)
     assert jobs == {
-        "explain_shard": 5, "score_signals": 5, "transferability_tables": 2, "compose_model": 5,
+        "explain_shard": 5, "score_signals": 5, "transferability_tables": 2, "flat_earth_table": 2,
+        "beta_epsilon_figure": 2, "compose_model": 5,
         "composition_report": 2, "spectral_entropy": 2, "signature_model": 2, "signature_table": 1,
         "asr_model": 2, "asr_table": 1, "example_figure": 2, **PAPER_JOBS, "all": 1,
     }
@@ -281,7 +311,8 @@ def test_report_holds_the_tables_with_their_captions(run):
     snakemake("--report", str(directory / "report.html"), config=config)
     html = (directory / "report.html").read_text()
     assert "Alpha-transferability of sufficient (top block)" in html
-    for caption in ("Degree of compositionality for task", "Welch power spectral density", "Mann-Whitney U test",
+    for caption in ("Flat-earthers of task", "Beta-transferability of the sufficient and complete signals",
+                    "Degree of compositionality for task", "Welch power spectral density", "Mann-Whitney U test",
                     "Transfer across labels", "Speech recognition as an oracle", "A Figure 1-style example"):
         assert caption in html, caption
     assert html.count("transferability.csv") >= 1 and html.count("transferability.tex") >= 1

@@ -61,7 +61,7 @@ def slurm_run(cluster, tmp_path_factory):
 def test_slurm_run_writes_the_tables(slurm_run):
     _, results, _ = slurm_run
     for name in ("transferability.tex", "transferability_beta.tex", "transferability_joint.tex", "transferability.csv",
-                 "ttest.json", "composition.tex", "composition.csv"):
+                 "ttest.json", "flat_earth.tex", "flat_earth.csv", "composition.tex", "composition.csv"):
         assert (results / "tables/genre" / name).stat().st_size > 0, name
     assert "tables/genre/transferability.tex" in (results / "paper/main.tex").read_text()
 

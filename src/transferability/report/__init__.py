@@ -1,7 +1,9 @@
 """Presentation: what a reader of the paper sees, made from the analyses' results.
 
 Holds LaTeX building blocks (``latex``), the transferability and model tables (Tables 1-3,
-``transferability_tables``), tables of per-model values under grouped headers (Tables 4-5 and the
+``transferability_tables``), the model competence cells and caption notes (``model_marks``), the
+flat-earther table (``flat_earth_table``), the beta-against-epsilon figure
+(``transferability_figures``), tables of per-model values under grouped headers (Tables 4-5 and the
 test tables, ``grouped_tables``), the Figure 1 style plot of one explanation
 (``explanation_figure``), the composite PSD and entropy figures (Figures 3-4,
 ``spectra_figures``) and the paper's ``main.tex`` with its compilation (``paper``). May import

@@ -1,11 +1,13 @@
 """Paper tables as LaTeX (booktabs) and long-form CSV: transferability (Tables 1-3) and models.
 
 ``facts`` is a DataFrame with columns model, backbone, size_m, accuracy, and optionally dataset
-(one row per model and dataset when accuracy is per dataset, as for spoof); its row order is the
-order of rows and target columns. Transferability matrices come from
+(one row per model and dataset when accuracy is per dataset, as for spoof) and the competence
+columns of :mod:`transferability.report.model_marks` (accuracy interval, chance and all-zero
+signal marks); its row order is the order of rows and target columns. Transferability matrices come from
 :func:`transferability.analysis.transfer_statistics.pair_matrix`, keyed by (signal, dataset); blocks follow the
 signals' order in that mapping (sufficient on top), datasets within a block likewise. A Dataset
 column appears when more than one dataset is present, named on the first row of each group.
+Given the bootstrap intervals of a block (keyed like the matrices), its Avg cells carry them.
 Captions and labels are raw LaTeX; model, backbone and dataset names are escaped.
 """
 from __future__ import annotations
@@ -17,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from transferability.analysis.transfer_statistics import ROW_AVERAGE
-from transferability.report.latex import MISSING, format_number, latex_escape, table_row
+from transferability.report.latex import MISSING, format_interval, format_number, latex_escape, table_row
+from transferability.report.model_marks import accuracy_cell, model_cell
 
 FACT_COLUMNS = ("model", "backbone", "size_m", "accuracy")
 LONG_COLUMNS = ("signal", "dataset", "source", "target", "metric", "value", "ci_low", "ci_high")
@@ -38,13 +41,6 @@ def _check_facts(facts: pd.DataFrame) -> list[str]:
     if missing:
         raise ValueError(f"model facts lack column(s) {', '.join(missing)}")
     return list(pd.unique(facts["model"]))
-
-
-def _accuracy(facts: pd.DataFrame, model: str, dataset: str | None) -> float:
-    rows = facts[facts["model"] == model]
-    if "dataset" in facts.columns and dataset is not None:
-        rows = rows[rows["dataset"] == dataset]
-    return float(rows["accuracy"].iloc[0]) if len(rows) else float("nan")
 
 
 def _ordered(matrix: pd.DataFrame, models: list[str]) -> pd.DataFrame:
@@ -71,22 +67,40 @@ def _backbone_header(facts: pd.DataFrame, models: list[str], lead: int) -> list[
     return [table_row(cells + [""]), " ".join(rules)]
 
 
-def _model_rows(facts: pd.DataFrame, matrix: pd.DataFrame, dataset: str, with_dataset: bool) -> list[str]:
+def _average_cell(matrix: pd.DataFrame, source: str, interval: pd.DataFrame | None) -> str:
+    """The row average, 2 decimals, with its interval when given."""
+    estimate = matrix.loc[source, ROW_AVERAGE]
+    if interval is None:
+        return format_number(estimate, 2)
+    bounds = interval[(interval["source_model"] == source) & (interval["target_model"] == ROW_AVERAGE)]
+    if not len(bounds):
+        return format_interval(estimate, np.nan, np.nan, 2)
+    return format_interval(estimate, bounds["ci_low"].iloc[0], bounds["ci_high"].iloc[0], 2)
+
+
+def _model_rows(
+    facts: pd.DataFrame, matrix: pd.DataFrame, dataset: str, with_dataset: bool, interval: pd.DataFrame | None
+) -> list[str]:
     """One row per source model; the dataset is named on the first row only."""
     size = facts.drop_duplicates("model").set_index("model")["size_m"]
     lines = []
     for i, source in enumerate(matrix.index):
         cells = [latex_escape(dataset) if i == 0 else ""] if with_dataset else []
-        cells += [latex_escape(source), _size(size[source]), format_number(_accuracy(facts, source, dataset), 2)]
+        cells += [model_cell(facts, source), _size(size[source]), accuracy_cell(facts, source, dataset)]
         cells += [DIAGONAL if t == source else format_number(matrix.loc[source, t], 3) for t in matrix.index]
-        lines.append(table_row(cells + [format_number(matrix.loc[source, ROW_AVERAGE], 2)]))
+        lines.append(table_row(cells + [_average_cell(matrix, source, interval)]))
     return lines
 
 
 def transferability_latex(
-    facts: pd.DataFrame, matrices: Mapping[MatrixKey, pd.DataFrame], caption: str, label: str
+    facts: pd.DataFrame,
+    matrices: Mapping[MatrixKey, pd.DataFrame],
+    caption: str,
+    label: str,
+    intervals: Mapping[MatrixKey, pd.DataFrame] | None = None,
 ) -> str:
-    """A Table 1-3 style LaTeX table: one block per signal, diagonal "--", cells 3 decimals, Avg 2."""
+    """A Table 1-3 style LaTeX table: one block per signal, diagonal "--", cells 3 decimals, Avg 2
+    (with its interval from ``intervals``, bootstrap_interval frames keyed like the matrices)."""
     if not matrices:
         raise ValueError("no transferability matrices given")
     models = _check_facts(facts)
@@ -96,11 +110,12 @@ def transferability_latex(
     lead = 3 + with_dataset
     n_columns = lead + len(models) + 1
     header = (["Dataset"] if with_dataset else []) + ["Model", "Size (M)", "Acc."]
+    average = "Avg" if intervals is None else "Avg [CI]"
     lines = [
         r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}", rf"\label{{{label}}}",
         r"\begin{tabular}{" + "l" * (1 + with_dataset) + "rr" + "c" * len(models) + "r}", r"\toprule",
         *_backbone_header(facts, models, lead),
-        table_row(header + [latex_escape(m) for m in models] + ["Avg"]),
+        table_row(header + [latex_escape(m) for m in models] + [average]),
     ]
     for signal in signals:
         title = latex_escape(signal.capitalize())
@@ -108,7 +123,8 @@ def transferability_latex(
         for k, dataset in enumerate(d for d in datasets if (signal, d) in matrices):
             if k:
                 lines.append(rf"\cmidrule(lr){{1-{n_columns}}}")
-            lines += _model_rows(facts, _ordered(matrices[signal, dataset], models), dataset, with_dataset)
+            interval = None if intervals is None else intervals.get((signal, dataset))
+            lines += _model_rows(facts, _ordered(matrices[signal, dataset], models), dataset, with_dataset, interval)
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines) + "\n"
 
@@ -145,8 +161,8 @@ def transferability_table(
     csv_path: str | Path,
     intervals: Mapping[MatrixKey, pd.DataFrame] | None = None,
 ) -> None:
-    """Write the LaTeX table and its long-form CSV."""
-    Path(latex_path).write_text(transferability_latex(facts, matrices, caption, label))
+    """Write the LaTeX table (Avg with its interval when given) and its long-form CSV."""
+    Path(latex_path).write_text(transferability_latex(facts, matrices, caption, label, intervals))
     transferability_long(matrices, metric, intervals).to_csv(csv_path, index=False)
 
 
@@ -162,8 +178,9 @@ def model_latex(facts: pd.DataFrame, caption: str, label: str) -> str:
         table_row(["Model", "Backbone", "Size (M)"] + accuracy_headers), r"\midrule",
     ]
     for model in models:
-        cells = [latex_escape(model), latex_escape(first.loc[model, "backbone"]), _size(first.loc[model, "size_m"])]
-        lines.append(table_row(cells + [format_number(_accuracy(facts, model, d), 2) for d in datasets]))
+        cells = [model_cell(facts, model), latex_escape(first.loc[model, "backbone"])]
+        cells.append(_size(first.loc[model, "size_m"]))
+        lines.append(table_row(cells + [accuracy_cell(facts, model, d) for d in datasets]))
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines) + "\n"
 
