@@ -185,9 +185,11 @@ def minimise(
     (highest first), the longest run that can go together is found by a batched bracketing
     search and removed, the chunk that stopped it is
     kept, the others are tested alone again against the smaller set, and so on. A chunk that
-    could not go is not tried again at that size. At single bins the level repeats until no removal of one bin
-    passes: the set is then 1-minimal, every single removal tested against the final set. At
-    most ``max_candidates`` candidate sets are tested; a batch that would exceed it is not run.
+    could not go is not tried again at that size. At single bins the level repeats until no
+    removal of one bin passes: the set is then 1-minimal, every single removal tested against the
+    final set. At most ``max_candidates`` candidate sets are tested: when the next level does not
+    fit, one last level of chunks sized to the budget left runs instead, and the report says the
+    budget ran out.
     """
     n_bins = oracle.mutator.n_bins
     kept = np.sort(bins)
@@ -213,12 +215,20 @@ def minimise(
         confidence = oracle.verdicts(removal_masks(removals)).confidence
         return [removals[i] for i in np.argsort(-confidence, kind="stable")]
 
+    def chunks_of(size: int) -> list[np.ndarray]:
+        return [c for c in (kept[i : i + size] for i in range(0, kept.shape[0], size)) if c.shape[0] < kept.shape[0]]
+
     certified = False  # a whole pass of single-bin removals against the final set found none
+    last_level = False  # a level sized to the budget left: the pass ends after it
     while kept.shape[0] > 1:
-        chunks = [c for c in (kept[i : i + chunk] for i in range(0, kept.shape[0], chunk)) if c.shape[0] < kept.shape[0]]
+        chunks = chunks_of(chunk)
         if tested + len(chunks) > max_candidates:
-            exhausted = True
-            break
+            left = max_candidates - tested - 2 * points  # room for the level and one run search
+            if last_level or left < 4:
+                exhausted = True
+                break
+            chunk, last_level = int(np.ceil(kept.shape[0] / left)), True  # coarser chunks, as many as fit
+            chunks = chunks_of(chunk)
         removable = least_needed_first([c for c, ok in zip(chunks, without(chunks)) if ok])
         removed_any = bool(removable)
         level_start = kept.shape[0]
@@ -238,6 +248,9 @@ def minimise(
         if exhausted:
             break
         smallest_done = chunk
+        if last_level:
+            exhausted = True
+            break
         if kept.shape[0] <= RESTART_FRACTION * level_start:  # much went: start again from coarse chunks of what is left
             chunk = max(min_chunk, int(np.ceil(kept.shape[0] / 4)))
         elif chunk > min_chunk:

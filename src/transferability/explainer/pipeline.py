@@ -25,6 +25,8 @@ from transferability.models.contract import AudioClassifier, AudioInputError, is
 # Confidences are compared after an rfft/irfft round trip: allow float32 rounding.
 CONFIDENCE_TOLERANCE = 1e-5
 DEMANDING_ORDER = ("sufficient", "complete", "one_complete")  # a set passing one test passes those before it
+# complete first (from its prefix), 1-complete grown from it, sufficient last from the smallest of all
+EXTRACTION_ORDER = ("complete", "one_complete", "sufficient")
 
 
 def fit_to_model(waveform: np.ndarray, classifier: AudioClassifier, cfg: ExplainerConfig, clip_id: str) -> tuple[np.ndarray, dict]:
@@ -89,14 +91,16 @@ def explain(
 ) -> Explanation:
     """Explain ``classifier``'s top-1 decision on a mono clip at the classifier's sample rate.
 
-    Responsibility ranks the bins. The sufficient set is minimised from the smaller of the
-    smallest prefix of the ranking that passes its test (or a more demanding one) and the
-    smallest sufficient mutant the refinement met; the complete set from the smaller of its
-    smallest prefix and the sufficient set grown by the fewest next-ranked bins that make it
-    complete; the 1-complete set likewise from the complete set. A set that passes a more demanding test passes the less demanding ones, so
-    the smallest verified one is kept for each: sufficient <= complete <= 1-complete in size, and
-    each subset's ``origin`` says where it came from. Raises :class:`AudioInputError` (naming ``clip_id``) for NaN/Inf samples or a clip
-    the model cannot take; a silent clip is recorded with status ``"silent"`` and no subsets.
+    Responsibility ranks the bins. The complete set is minimised from the smallest prefix of the
+    ranking that passes its test (or the 1-complete test, which implies it); the 1-complete set
+    from the smaller of its own prefix and the complete set grown by the fewest next-ranked bins
+    that make it 1-complete; the sufficient set last, from the smallest of its prefix, the
+    smallest sufficient mutant the refinement met and the two complete sets (each is sufficient).
+    A set that passes a more demanding test passes the less demanding ones, so the smallest
+    verified one is kept for each: sufficient <= complete <= 1-complete in size, and each
+    subset's ``origin`` says where it came from. Raises :class:`AudioInputError` (naming
+    ``clip_id``) for NaN/Inf samples or a clip the model cannot take; a silent clip is recorded
+    with status ``"silent"`` and no subsets.
     """
     cfg = cfg or ExplainerConfig()
     started = time.perf_counter()
@@ -161,28 +165,28 @@ def explain(
         return bins[np.argsort(position[bins], kind="stable")]
 
     extracted: dict[str, tuple[np.ndarray, str, dict]] = {}
-    previous: np.ndarray | None = None  # the set found for the less demanding test before
-    for name in DEMANDING_ORDER:  # each test implies the ones before it
+    for name in EXTRACTION_ORDER:
         if name not in tests:
             continue
         test = tests[name]
         # the smallest prefix passing this test or a more demanding one (which implies this one)
-        demanding = DEMANDING_ORDER[DEMANDING_ORDER.index(name):]
-        prefix_size = min(sizes[other] for other in demanding if other in sizes)
+        prefix_size = min(sizes[other] for other in DEMANDING_ORDER[DEMANDING_ORDER.index(name):] if other in sizes)
         candidates = [("prefix", order[:prefix_size])]
-        if name == "sufficient" and responsibility.smallest_sufficient is not None:
-            candidates.append(("refinement", ranked(mask_of(responsibility.smallest_sufficient, mutator.n_bins))))
-        if previous is not None:
+        if name == "one_complete" and "complete" in extracted:
             mark = oracle.queries
-            candidates.append(("grown", smallest_passing_extension(oracle, ranked(previous), order, test, cfg.search_grid)))
+            grown = smallest_passing_extension(oracle, ranked(extracted["complete"][0]), order, test, cfg.search_grid)
             searched["queries"] += oracle.queries - mark
+            candidates.append(("grown", grown))
+        if name == "sufficient":
+            if responsibility.smallest_sufficient is not None:
+                candidates.append(("refinement", ranked(mask_of(responsibility.smallest_sufficient, mutator.n_bins))))
+            candidates += [(other, ranked(mask)) for other, (mask, _, _) in extracted.items()]  # each is sufficient
         origin, start = min(candidates, key=lambda candidate: candidate[1].shape[0])  # the first of equal sizes
         mark = oracle.queries
         mask, report = minimise(oracle, start, test, cfg.minimality_min_chunk, cfg.minimality_max_candidates,
                                 cfg.search_grid)
         queries[f"{name}_minimality"] = oracle.queries - mark
         extracted[name] = (mask, origin, _minimality_entry(sizes[name], report))
-        previous = mask
     # a set passing a more demanding test passes the less demanding ones: keep the smallest verified one
     for name, stronger in (("complete", ("one_complete",)), ("sufficient", ("complete", "one_complete"))):
         for other in stronger:
