@@ -1,5 +1,7 @@
 # Transferability analysis of audio classifiers: regenerates the paper's tables and figures.
 # With no --configfile it runs the embedded default (config/config.yaml) on a CPU, offline.
+import sys
+
 from snakemake.utils import min_version, validate
 
 min_version("8.0")
@@ -32,3 +34,13 @@ rule all:
     default_target: True
     input:
         final_outputs(),
+
+
+onstart:
+    if formant_speech_warning():
+        print(formant_speech_warning(), file=sys.stderr)
+
+
+onsuccess:
+    if formant_speech_warning():
+        print(formant_speech_warning(), file=sys.stderr)

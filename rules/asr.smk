@@ -1,4 +1,30 @@
-# Speech recognition as an oracle (Section 5.4, Table 5): transcripts, Levenshtein ratios, STOI.
+# Speech recognition as an oracle (Section 5.4, Table 5): each original clip transcribed once per task,
+# then every model's sufficient, complete and inverse signals: transcripts, Levenshtein ratios, STOI.
+
+
+rule asr_originals:
+    input:
+        manifest=MANIFEST,
+        audio=get_task_audio,
+    output:
+        originals=ORIGINAL_TRANSCRIPTS,
+    log:
+        f"{LOGS}/asr/originals/{{task}}.log",
+    benchmark:
+        f"{BENCHMARKS}/asr/originals/{{task}}.tsv"
+    conda:
+        "../envs/transferability.yaml"
+    threads: 1
+    resources:
+        gpu=on_cuda(config["asr"]["device"]),
+    params:
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
+        backend=config["asr"]["backend"],
+        asr_source=get_asr_source(),
+        vocabulary=config["asr"]["vocabulary"],
+        device=config["asr"]["device"],
+    script:
+        "../scripts/asr_originals.py"
 
 
 rule asr_model:
@@ -7,6 +33,7 @@ rule asr_model:
         audio=get_task_audio,
         entries=get_explanations,
         facts=FACTS,
+        originals=ORIGINAL_TRANSCRIPTS,
     output:
         transcripts=TRANSCRIPTS,
     log:
@@ -30,6 +57,7 @@ rule asr_model:
 rule asr_table:
     input:
         results=get_task_transcripts,
+        originals=ORIGINAL_TRANSCRIPTS,
     output:
         latex=report(
             table_path("asr.tex"),
@@ -46,5 +74,6 @@ rule asr_table:
         labels=lookup(dpath="tasks/{task}/labels", within=config),
         models=get_task_models,
         datasets=lookup(dpath="tasks/{task}/datasets", within=config),
+        backend=config["asr"]["backend"],
     script:
         "../scripts/asr_table.py"

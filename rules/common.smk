@@ -31,6 +31,7 @@ ENTROPY = f"{R}/entropy/{{task}}.csv"
 SIGNATURE = f"{R}/signatures/{{task}}/{{model}}.json"
 SIGNATURE_ITEMS = f"{R}/signatures/{{task}}/{{model}}.items.csv"
 TRANSCRIPTS = f"{R}/asr/{{task}}/{{model}}.csv"
+ORIGINAL_TRANSCRIPTS = f"{R}/asr/originals/{{task}}.csv"  # each original clip transcribed once per task
 TABLE = f"{R}/tables/{{task}}/{{table}}"
 FIGURE = f"{R}/figures/{{task}}/{{figure}}.pdf"
 TTEST = f"{R}/tables/{{task}}/ttest.json"
@@ -65,6 +66,17 @@ def one_of(names):
 
 SYNTHETIC_TASKS = [t for t in TASKS if not dataset_task(t)]
 DATASET_TASKS = [t for t in TASKS if dataset_task(t)]
+
+
+def formant_speech_warning():
+    """The warning that starts and ends a run whose ASR tasks speak without words (data.speech: formant), or None."""
+    tasks = [t for t in config["asr"]["tasks"] if t in SYNTHETIC_TASKS]
+    if config["data"]["speech"] != "formant" or not tasks:
+        return None
+    return (
+        f"WARNING: data.speech is formant: the synthetic speech of {', '.join(tasks)} has no words, "
+        "so the speech recognition tables (asr.tex, Section 5.4) are not meaningful"
+    )
 
 
 wildcard_constraints:

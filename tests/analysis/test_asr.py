@@ -1,15 +1,11 @@
 """Speech recognition as an oracle: text normalisation, Levenshtein ratio, STOI and the two ASR backends."""
 from __future__ import annotations
 
-import io
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from tests.helpers.hf_tiny import save_tiny_whisper
 from transferability.analysis.asr import (
@@ -18,8 +14,11 @@ from transferability.analysis.asr import (
     levenshtein_ratio,
     load_transcriber,
     normalise_text,
+    resolve_grammar,
     stoi_score,
 )
+from transferability.data.synthetic.espeak import speak
+from transferability.data.synthetic.vocabulary import SENTENCE_PATTERN, SPEECH_VOCABULARY
 from transferability.models.contract import AudioInputError, ModelLoadError
 
 RATE = 16000
@@ -37,12 +36,7 @@ def speech_like(seconds: float = 2.0, rate: int = RATE) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def spoken() -> tuple[np.ndarray, int]:
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not on PATH")
-    wav = subprocess.run(["espeak-ng", "--stdout", "-v", "en-us+f3", "-s", "150", SENTENCE],
-                         capture_output=True, check=True).stdout
-    waveform, rate = sf.read(io.BytesIO(wav), dtype="float32")
-    return waveform, rate
+    return speak(SENTENCE, voice="en-us+f3", speed=150, sample_rate=22050), 22050
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +153,43 @@ def test_pocketsphinx_vocabulary_is_normalised() -> None:
     assert "2-word" in PocketsphinxTranscriber(["Green", "APPLES.", "green"]).name
 
 
+def test_pocketsphinx_transcript_depends_on_its_clip_only(grammar_transcriber) -> None:
+    """Clips decoded before a clip (their feature statistics) do not change its transcript."""
+    sentences = ["he hates red dogs", "the cats runs", "she likes blue apples", "a green dog"]
+    clips = [speak(text, voice=voice, sample_rate=RATE) for text, voice in
+             zip(sentences, ["en-us+f2", "en-us+klatt4", "en-us+f5", "en-us+f3"])]
+    alone = [PocketsphinxTranscriber(VOCABULARY).transcribe([clip], RATE)[0] for clip in clips]
+    assert grammar_transcriber.transcribe(clips, RATE) == alone
+    assert grammar_transcriber.transcribe(clips[::-1], RATE) == alone[::-1]
+
+
+def test_sentence_pattern_grammar_puts_each_word_in_its_position() -> None:
+    """A clip of 'red dogs' decoded with a pattern that allows only nouns first and adjectives second
+    cannot give 'red dogs'; with the pattern the other way round it gives it."""
+    clip = speak("red dogs", voice="en-us+f2", speed=130, sample_rate=RATE)
+    adjective_first = PocketsphinxTranscriber(pattern=[["red", "blue"], ["dogs", "cats"]])
+    noun_first = PocketsphinxTranscriber(pattern=[["dogs", "cats"], ["red", "blue"]])
+    assert adjective_first.transcribe([clip], RATE) == ["red dogs"]
+    transcript = noun_first.transcribe([clip], RATE)[0].split()
+    assert all(word in (["dogs", "cats"], ["red", "blue"])[i % 2] for i, word in enumerate(transcript))
+    assert "2-position sentence pattern" in adjective_first.name and "4-word grammar" in adjective_first.name
+
+
+def test_pattern_and_vocabulary_are_exclusive() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        PocketsphinxTranscriber(["red"], pattern=[["red"]])
+
+
+def test_synthetic_grammar_is_the_synthetic_sentence_pattern() -> None:
+    assert resolve_grammar("synthetic") == [list(words) for words in SENTENCE_PATTERN]
+    assert resolve_grammar(["Red", "dogs"]) == [["Red", "dogs"]]
+    assert resolve_grammar(None) is None
+    with pytest.raises(ValueError, match="asr.vocabulary.*'espeak'"):
+        resolve_grammar("espeak")
+    assert f"{len(SPEECH_VOCABULARY)}-word grammar, 7-position" in PocketsphinxTranscriber(
+        pattern=resolve_grammar("synthetic")).name
+
+
 def test_pocketsphinx_unknown_words_are_named() -> None:
     with pytest.raises(ValueError, match=r"2 word\(s\).*'zzqxv'.*'blorptastic'"):
         PocketsphinxTranscriber(["apples", "zzqxv", "blorptastic"])
@@ -224,7 +255,7 @@ def test_whisper_refuses_pickled_weights(tmp_path) -> None:
 # load_transcriber ----------------------------------------------------------------------------
 
 def test_load_transcriber_builds_both_backends(tiny_whisper) -> None:
-    assert isinstance(load_transcriber("pocketsphinx", vocabulary=["apples"]), PocketsphinxTranscriber)
+    assert isinstance(load_transcriber("pocketsphinx", grammar=[["apples"]]), PocketsphinxTranscriber)
     assert isinstance(load_transcriber("whisper", str(tiny_whisper)), WhisperTranscriber)
 
 
@@ -240,6 +271,6 @@ def test_load_transcriber_whisper_needs_model() -> None:
 
 def test_load_transcriber_rejects_options_of_the_other_backend(tiny_whisper) -> None:
     with pytest.raises(ValueError, match="vocabulary is for pocketsphinx"):
-        load_transcriber("whisper", str(tiny_whisper), vocabulary=["apples"])
+        load_transcriber("whisper", str(tiny_whisper), grammar=[["apples"]])
     with pytest.raises(ValueError, match="bundled en-us model"):
         load_transcriber("pocketsphinx", "openai/whisper-tiny")

@@ -10,22 +10,15 @@ import soundfile as sf
 from scipy.signal import stft
 
 from transferability.data.synthetic import TASKS, ManifestError, generate_task, read_manifest, write_manifest
-from transferability.data.synthetic.espeak import espeak_available
+from transferability.data.synthetic.vocabulary import SPEECH_VOCABULARY
 from transferability.data.synthetic.spoof import Vocoder, bonafide_style, vocode
 from transferability.data.synthetic.voice import synthesise_utterance
 
 SR = 16000
-NEEDS_ESPEAK = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not on PATH")
-ENGINES = ["formant", pytest.param("espeak", marks=NEEDS_ESPEAK)]
+ENGINES = ["formant", "espeak"]
 # Every task with every speech engine that changes it (music has no speech).
-TASK_ENGINES = [
-    ("genre", "formant"),
-    ("emotion", "formant"),
-    pytest.param("emotion", "espeak", marks=NEEDS_ESPEAK),
-    ("spoof", "formant"),
-    pytest.param("spoof", "espeak", marks=NEEDS_ESPEAK),
-]
-COLUMNS = ["item_id", "path", "label", "split", "duration", "dataset", "task"]
+TASK_ENGINES = [("genre", "espeak"), ("emotion", "formant"), ("emotion", "espeak"), ("spoof", "formant"), ("spoof", "espeak")]
+COLUMNS = ["item_id", "path", "label", "split", "duration", "dataset", "task", "text"]
 LEARN_COUNTS = {"train": 20, "heldout": 10, "explain": 0}
 WILD_COUNT = 12  # spoof only: explain items per class, to train a classifier on the wild domain
 
@@ -112,8 +105,8 @@ def _heldout_accuracy(manifest: pd.DataFrame, features: np.ndarray) -> dict[str,
 # --- determinism ------------------------------------------------------------------------------
 
 def _files(root: Path) -> dict[str, bytes]:
-    """Relative path -> the clip's float32 samples as bytes (the WAV header's PEAK chunk holds a timestamp)."""
-    return {p.relative_to(root).as_posix(): sf.read(p, dtype="float32")[0].tobytes() for p in sorted(root.rglob("*.wav"))}
+    """Relative path -> the WAV file's bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.wav"))}
 
 
 @pytest.mark.parametrize(("task", "engine"), TASK_ENGINES)
@@ -123,6 +116,16 @@ def test_same_seed_gives_identical_files_and_manifest(task: str, engine: str, tm
     second = generate_task(task, tmp_path / "b", counts, seed=3, speech=engine)
     pd.testing.assert_frame_equal(first, second)
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+@pytest.mark.parametrize("task", ["emotion", "spoof"])
+def test_the_words_spoken_are_recorded_in_the_manifest(task: str, tmp_path: Path) -> None:
+    spoken = generate_task(task, tmp_path / "espeak", {"train": 2}, seed=0, speech="espeak")
+    assert all(text and set(text.split()) <= set(SPEECH_VOCABULARY) for text in spoken["text"])
+    assert spoken["text"].nunique() == len(spoken)
+    wordless = generate_task(task, tmp_path / "formant", {"train": 2}, seed=0, speech="formant")
+    assert set(wordless["text"]) == {""}
+    assert set(generate_task("genre", tmp_path / "music", {"train": 1}, seed=0)["text"]) == {""}
 
 
 @pytest.mark.parametrize(("task", "engine"), TASK_ENGINES)
@@ -204,7 +207,7 @@ def test_bad_arguments_are_rejected(tmp_path: Path) -> None:
 
 # --- learnability -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("task", "engine"), [("genre", "formant"), ("emotion", "formant"), pytest.param("emotion", "espeak", marks=NEEDS_ESPEAK)])
+@pytest.mark.parametrize(("task", "engine"), [("genre", "formant"), ("emotion", "formant"), ("emotion", "espeak")])
 def test_four_class_tasks_are_learnable_from_simple_features(task: str, engine: str, learn_set) -> None:
     manifest, features = learn_set(task, engine)
     accuracy = _heldout_accuracy(manifest, features)

@@ -24,12 +24,36 @@ def test_default_dag_has_every_stage_for_every_model(tmp_path):
         "spectral_entropy": 3,
         "signature_model": 4,
         "signature_table": 1,
+        "asr_originals": 2,
         "asr_model": 8,
         "asr_table": 2,
         "example_figure": 3,
         "paper_tex": 1,
         "all": 1,
     }
+
+
+def test_original_clips_are_transcribed_once_per_task_for_all_its_models(tmp_path):
+    results = tmp_path / "results"
+    config = write_config(tmp_path / "config.yaml", {"results": str(results)})
+    targets = [str(results / f"asr/{task}/{model}.csv") for task, models in
+               (("emotion", ("VC1", "VC2", "VC3", "VC4")), ("spoof", ("SP1", "SP2"))) for model in models]
+    jobs = scheduled_rules(snakemake("-n", *targets, config=config).stdout)
+    assert jobs["asr_originals"] == 2 and jobs["asr_model"] == 6
+    jobs = scheduled_rules(snakemake("-n", str(results / "asr/spoof/SP1.csv"), config=config).stdout)
+    assert jobs["asr_originals"] == 1 and jobs["asr_model"] == 1
+
+
+def test_formant_speech_warns_at_the_start_and_end_of_a_run_that_the_asr_tables_are_not_meaningful(tmp_path):
+    results = tmp_path / "results"
+    overrides = {"results": str(results), "data": {"speech": "formant", "counts": {"train": 1, "heldout": 1, "explain": 1}}}
+    config = write_config(tmp_path / "config.yaml", overrides)
+    output = snakemake(str(results / "data/genre/manifest.csv"), config=config)
+    warning = "WARNING: data.speech is formant: the synthetic speech of emotion, spoof has no words"
+    assert (output.stdout + output.stderr).count(warning) == 2, output.stderr
+    config = write_config(tmp_path / "espeak.yaml", {**overrides, "data": {"counts": overrides["data"]["counts"]}})
+    output = snakemake(str(results / "data/genre/manifest.csv"), "--forcerun", "synthetic_data", config=config)
+    assert "WARNING: data.speech" not in output.stdout + output.stderr
 
 
 def test_paper_pdf_is_built_only_when_asked(tmp_path):
@@ -40,7 +64,8 @@ def test_paper_pdf_is_built_only_when_asked(tmp_path):
 def test_sections_naming_tasks_must_name_configured_ones(tmp_path):
     for overrides, named in (({"asr": {"tasks": ["speech"]}}, "asr.tasks"),
                              ({"contrasts": {"genre": {"real": "blues", "fake": "punk"}}}, "contrasts.genre"),
-                             ({"asr": {"backend": "whisper"}}, "asr")):
+                             ({"asr": {"backend": "whisper"}}, "asr"),
+                             ({"data": {"speech": "auto"}}, "speech")):
         config = write_config(tmp_path / "config.yaml", {"results": str(tmp_path / "results"), **overrides})
         result = snakemake("-n", config=config, check=False)
         assert result.returncode != 0 and named in result.stdout + result.stderr, overrides
@@ -96,8 +121,9 @@ def test_paper_config_has_the_full_paper_dag(tmp_path):
     assert jobs == {
         "download_dataset": 4, "extract_dataset": 4, "prepare_dataset": 4, "task_manifest": 3,
         "model_facts": 13, "explain_shard": 13 * config["explain"]["shards"], "score_signals": 13 * config["explain"]["shards"],
-        "transferability_tables": 3, "flat_earth_table": 3, "beta_epsilon_figure": 3, "compose_model": 13, "composition_report": 3, "spectral_entropy": 3,
-        "signature_model": 3, "signature_table": 1, "asr_model": 3, "asr_table": 1, "example_figure": 3,
+        "transferability_tables": 3, "flat_earth_table": 3, "beta_epsilon_figure": 3, "compose_model": 13,
+        "composition_report": 3, "spectral_entropy": 3, "signature_model": 3, "signature_table": 1,
+        "asr_originals": 1, "asr_model": 3, "asr_table": 1, "example_figure": 3,
         "paper_tex": 1, "all": 1,
     }
 

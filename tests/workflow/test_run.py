@@ -199,6 +199,14 @@ def test_levenshtein_ratios_and_stoi_recomputed_from_the_transcripts(run):
             assert float(row.levenshtein_ratio) == pytest.approx(_indel_ratio(reference, row.normalised))
     originals = transcripts[transcripts["signal"] == "original"]
     assert (originals["levenshtein_ratio"].astype(float) == 1.0).all()
+    once = pd.read_csv(results / "asr/originals/spoof.csv", keep_default_na=False).set_index("item_id")
+    assert (originals["transcript"].to_numpy() == once.loc[originals["item_id"], "transcript"].to_numpy()).all()
+    assert (once["text"] != "").all() and (once["reference_words"] > 0).all()
+    table = pd.read_csv(results / "tables/spoof/asr.csv")
+    for dataset, rows in once.groupby("dataset"):
+        accuracy = 1 - rows["word_errors"].sum() / rows["reference_words"].sum()
+        assert np.allclose(table.loc[table["dataset"] == dataset, "original_word_accuracy"], accuracy)
+    assert "Word accuracy of pocketsphinx on the original clips" in (results / "tables/spoof/asr.tex").read_text()
     stoi = originals["stoi"].replace("", np.nan).astype(float).dropna()
     assert len(stoi) and np.allclose(stoi, 1.0, atol=1e-6)  # STOI of a signal against itself
 

@@ -100,25 +100,35 @@ GRAMMAR_WORD_INSERTION_PENALTY = 0.01
 
 
 class PocketsphinxTranscriber:
-    """CMU pocketsphinx with its bundled US English model, open vocabulary or a closed word grammar.
+    """CMU pocketsphinx with its bundled US English model, open vocabulary or a closed grammar.
 
-    ``vocabulary`` entries are normalised like transcripts and split into words; the grammar
-    accepts any sequence of them (also none). Words missing from pocketsphinx's pronouncing
-    dictionary raise ValueError.
+    ``vocabulary`` (a word list) accepts any sequence of its words (also none); ``pattern`` (word
+    lists, one per position) accepts sentences whose i-th word is from ``pattern[i % len(pattern)]``,
+    of any length (also none). Entries are normalised like transcripts; words missing from
+    pocketsphinx's pronouncing dictionary raise ValueError. Every clip is decoded from the same
+    initial state (its features' running statistics reset), so a transcript depends on its clip only.
     """
 
-    def __init__(self, vocabulary: Sequence[str] | None = None) -> None:
+    def __init__(self, vocabulary: Sequence[str] | None = None, pattern: Sequence[Sequence[str]] | None = None) -> None:
+        if vocabulary is not None and pattern is not None:
+            raise ValueError("pocketsphinx takes a vocabulary or a sentence pattern, not both")
+        slots = None if vocabulary is None else [vocabulary]
+        slots = slots if pattern is None else list(pattern)
         # A closed grammar gets a low word insertion penalty: with the default (0.65) pocketsphinx
         # pads espeak sentences with short extra words (1 - WER 0.61 -> 0.80 on neutral speech).
-        options = {} if vocabulary is None else {"wip": GRAMMAR_WORD_INSERTION_PENALTY}
+        options = {} if slots is None else {"wip": GRAMMAR_WORD_INSERTION_PENALTY}
         self._decoder = Decoder(samprate=POCKETSPHINX_RATE, loglevel="ERROR", **options)
-        if vocabulary is None:
+        if slots is None:
             self.name = "pocketsphinx"
             return
-        words = _grammar_words(self._decoder, vocabulary)
+        if not slots:
+            raise ValueError("pocketsphinx sentence pattern has no positions")
+        words = [_grammar_words(self._decoder, slot) for slot in slots]
         self._decoder.add_jsgf_string("words", _jsgf(words))
         self._decoder.activate_search("words")
-        self.name = f"pocketsphinx ({len(words)}-word grammar)"
+        n_words = len({word for slot in words for word in slot})
+        shape = "" if len(words) == 1 else f", {len(words)}-position sentence pattern"
+        self.name = f"pocketsphinx ({n_words}-word grammar{shape})"
 
     def transcribe(self, waveforms: Sequence[np.ndarray], sample_rate: int) -> list[str]:
         clips = _prepare(waveforms, sample_rate, POCKETSPHINX_RATE)
@@ -126,6 +136,7 @@ class PocketsphinxTranscriber:
 
     def _decode(self, clip: np.ndarray) -> str:
         pcm = np.round(np.clip(clip, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
+        self._decoder.reinit_feat()  # else the previous clips' feature statistics change this transcript
         self._decoder.start_utt()
         self._decoder.process_raw(pcm, full_utt=True)
         self._decoder.end_utt()
@@ -145,9 +156,13 @@ def _grammar_words(decoder: Decoder, vocabulary: Sequence[str]) -> list[str]:
     return words
 
 
-def _jsgf(words: Sequence[str]) -> str:
-    """A JSGF grammar accepting any sequence of ``words``."""
-    return f"#JSGF V1.0;\ngrammar words;\npublic <s> = ( {' | '.join(words)} )* ;\n"
+def _jsgf(slots: Sequence[Sequence[str]]) -> str:
+    """A JSGF grammar accepting sentences whose i-th word is one of ``slots[i % len(slots)]`` (also none)."""
+    rules = [f"<w{i}> = ( {' | '.join(words)} );" for i, words in enumerate(slots)]
+    chain = "<chain>"
+    for i in reversed(range(len(slots))):
+        chain = f"<w{i}> [{chain}]"
+    return "\n".join(["#JSGF V1.0;", "grammar words;", *rules, f"<chain> = {chain};", "public <s> = [<chain>];", ""])
 
 
 class WhisperTranscriber:
@@ -210,30 +225,32 @@ def _language_kwargs(model: WhisperForConditionalGeneration, language: str, spec
 
 
 def load_transcriber(
-    backend: str, model: str | None = None, vocabulary: Sequence[str] | None = None, device: str = "cpu"
+    backend: str, model: str | None = None, grammar: Sequence[Sequence[str]] | None = None, device: str = "cpu"
 ) -> Transcriber:
-    """A pocketsphinx (optional ``vocabulary``, no ``model``) or Whisper (``model``, no ``vocabulary``) transcriber."""
+    """A pocketsphinx (optional ``grammar``: a sentence pattern, no ``model``) or Whisper (``model``, no
+    ``grammar``) transcriber."""
     if backend == "pocketsphinx":
         if model is not None:
             raise ValueError(f"the pocketsphinx backend uses its bundled en-us model; got model={model!r}")
-        return PocketsphinxTranscriber(vocabulary)
+        return PocketsphinxTranscriber(pattern=grammar)
     if backend == "whisper":
         if model is None:
             raise ValueError("the whisper backend needs a model: a hub id or a local directory")
-        if vocabulary is not None:
+        if grammar is not None:
             raise ValueError("the whisper backend has an open vocabulary; a vocabulary is for pocketsphinx only")
         return WhisperTranscriber(model, device=device)
     raise ValueError(f"unknown ASR backend {backend!r}; choose one of {list(BACKENDS)}")
 
 
-def resolve_vocabulary(vocabulary: str | Sequence[str] | None) -> list[str] | None:
-    """None (open vocabulary), a word list, or "synthetic": the embedded default's speech vocabulary."""
+def resolve_grammar(vocabulary: str | Sequence[str] | None) -> list[list[str]] | None:
+    """The sentence pattern of ``asr.vocabulary``: None (open vocabulary), a word list (any sequence of
+    its words) or "synthetic" (the synthetic speech's words in its sentence pattern)."""
     if vocabulary is None:
         return None
     if isinstance(vocabulary, str):
         if vocabulary != SYNTHETIC_VOCABULARY:
             raise ValueError(f"asr.vocabulary: expected null, a list of words or {SYNTHETIC_VOCABULARY!r}, got {vocabulary!r}")
-        from transferability.data.synthetic.espeak import SPEECH_VOCABULARY
+        from transferability.data.synthetic.vocabulary import SENTENCE_PATTERN
 
-        return list(SPEECH_VOCABULARY)
-    return [str(word) for word in vocabulary]
+        return [list(words) for words in SENTENCE_PATTERN]
+    return [[str(word) for word in vocabulary]]

@@ -43,10 +43,10 @@ def resample(waveform: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     return resample_poly(waveform, to_rate // divisor, from_rate // divisor).astype(np.float32)
 
 
-def load_audio(path: str | Path, target_sample_rate: int) -> LoadedAudio:
-    """Read a clip, downmix it to mono and resample it to ``target_sample_rate``."""
+def load_audio(path: str | Path, target_sample_rate: int | None) -> LoadedAudio:
+    """Read a clip, downmix it to mono and resample it to ``target_sample_rate`` (None: keep the file's rate)."""
     path = Path(path)
-    if target_sample_rate <= 0:
+    if target_sample_rate is not None and target_sample_rate <= 0:
         raise ValueError(f"target sample rate must be positive, got {target_sample_rate}")
     if not path.is_file():
         raise AudioInputError(f"audio file {str(path)!r}: not found")
@@ -61,6 +61,7 @@ def load_audio(path: str | Path, target_sample_rate: int) -> LoadedAudio:
     channels = frames.shape[1]
     mono = frames.mean(axis=1, dtype=np.float32) if channels > 1 else frames[:, 0]
     waveform = validate_waveform(mono, str(path))
+    target_sample_rate = int(original_rate) if target_sample_rate is None else target_sample_rate
     resampled = original_rate != target_sample_rate
     if resampled:
         waveform = resample(waveform, original_rate, target_sample_rate)

@@ -7,6 +7,7 @@ import pandas as pd
 
 COLUMNS = ("item_id", "path", "label", "split", "duration", "dataset", "task")
 SPLITS = ("train", "heldout", "explain")
+TEXT_COLUMN = "text"  # optional column: the words spoken in the clip ("" for none), where the data knows them
 
 
 class ManifestError(ValueError):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import fftconvolve, istft, stft
 
+from transferability.data.synthetic.clip import SyntheticClip
 from transferability.data.synthetic.dsp import band_filter, coloured_noise, db_to_amplitude, mix_at, rms, set_level
 from transferability.data.synthetic.speech import SpokenStyle, random_voice, spoken_utterance
 from transferability.data.synthetic.voice import VoiceStyle, random_speaker, synthesise_utterance
@@ -68,12 +69,12 @@ def spoken_bonafide_style(rng: np.random.Generator) -> SpokenStyle:
     )
 
 
-def bonafide_speech(rng: np.random.Generator, engine: str, sample_rate: int, seconds: float) -> np.ndarray:
-    """Bona fide speech of ``engine`` ("espeak" or "formant"), at -22 dBFS."""
+def bonafide_speech(rng: np.random.Generator, engine: str, sample_rate: int, seconds: float) -> SyntheticClip:
+    """Bona fide speech of ``engine`` ("espeak" or "formant"), at -22 dBFS, and its words."""
     if engine == "espeak":
         return spoken_utterance(rng, spoken_bonafide_style(rng), sample_rate, seconds)
     if engine == "formant":
-        return synthesise_utterance(rng, bonafide_style(rng), sample_rate, seconds)
+        return SyntheticClip(synthesise_utterance(rng, bonafide_style(rng), sample_rate, seconds))
     raise ValueError(f"unknown speech engine {engine!r}; expected 'espeak' or 'formant'")
 
 
@@ -185,15 +186,16 @@ def _studio_channel(rng: np.random.Generator, speech: np.ndarray) -> np.ndarray:
 
 def synthesise_spoof_item(
     rng: np.random.Generator, label: str, domain: str, sample_rate: int = 16000, seconds: float = 2.0, engine: str = "formant"
-) -> np.ndarray:
-    """One float32 clip of ``label`` ("bonafide" or "spoof") recorded in ``domain``, spoken by ``engine``."""
+) -> SyntheticClip:
+    """One clip of ``label`` ("bonafide" or "spoof") recorded in ``domain``, spoken by ``engine``, and its words."""
     if label not in SPOOF_LABELS:
         raise ValueError(f"unknown label {label!r}; expected one of {SPOOF_LABELS}")
     if domain not in DOMAINS:
         raise ValueError(f"unknown domain {domain!r}; expected one of {DOMAINS}")
-    speech = bonafide_speech(rng, engine, sample_rate, seconds)
+    bonafide = bonafide_speech(rng, engine, sample_rate, seconds)
+    speech = bonafide.waveform
     if label == "spoof":
         speech = vocode(rng, speech, sample_rate, _draw_vocoder(rng, domain))
     if domain == "spoof_in":
-        return _studio_channel(rng, speech)
-    return _wild_channel(rng, speech, sample_rate)
+        return SyntheticClip(_studio_channel(rng, speech), bonafide.text)
+    return SyntheticClip(_wild_channel(rng, speech, sample_rate), bonafide.text)

@@ -18,12 +18,19 @@ def synthetic_data(
     task: str, counts: dict[str, int], seconds: float, sample_rate: int, seed: int, speech: str, audio: Path,
     manifest: Path, log: Log,
 ) -> None:
-    """Generate one synthetic task's clips into ``audio`` (a folder beside the ``manifest``)."""
-    from transferability.data.synthetic import generate_task, resolve_speech_engine
+    """Generate one synthetic task's clips into ``audio`` (a folder beside the ``manifest``), with the
+    speech engine ``speech`` (config ``data.speech``); stops when that engine cannot run here."""
+    from transferability.data.synthetic import FORMANT_WARNING, TASKS, EspeakUnavailable, check_speech_engine, generate_task
 
-    engine = resolve_speech_engine(speech)
-    log(f"speech engine: {engine} (data.speech: {speech})")
-    frame = generate_task(task, audio, counts, seed, seconds=seconds, sample_rate=sample_rate, speech=engine)
+    try:
+        engine = check_speech_engine(speech)
+    except EspeakUnavailable as error:
+        raise RuntimeError(f"config data.speech: {speech}: {error}; or set data.speech: formant (speech without "
+                           f"words, for machines where espeak cannot run: the ASR table is then not meaningful)") from None
+    log(f"speech engine: {speech} (data.speech): {engine}")
+    if speech == "formant" and task in TASKS and TASKS[task].spoken:
+        log(f"WARNING: {task}: {FORMANT_WARNING}")
+    frame = generate_task(task, audio, counts, seed, seconds=seconds, sample_rate=sample_rate, speech=speech)
     prefix = audio.relative_to(manifest.parent)
     frame["path"] = [(prefix / path).as_posix() for path in frame["path"]]
     write_manifest(frame, manifest)
