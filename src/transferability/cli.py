@@ -43,14 +43,16 @@ def write_outputs(waveform: np.ndarray, record: Explanation, out_dir: Path) -> l
     written = [write_wav(out_dir / "input.wav", clip, record.sample_rate)]
     if record.status != "ok":
         return written + [record.save_json(out_dir / "explanation.json")]
-    for name, signal in render_signals(clip, record).items():
+    signals = render_signals(clip, record)
+    for name, signal in signals.items():
         written.append(write_wav(out_dir / f"{name}.wav", signal, record.sample_rate))
     written.append(record.save_json(out_dir / "explanation.json"))
     np.save(out_dir / "responsibility.npy", record.responsibility)
     written.append(out_dir / "responsibility.npy")
     masks = {label: record.subset(name).mask for name, label in FIGURE_MASKS.items() if record.subset(name) is not None}
     title = f"{record.model}: {record.clip_id} -> {record.class_name} (p0 = {record.p0:.3f})"
-    written.append(plot_explanation(clip, record.sample_rate, masks, out_dir / "figure.png", title))
+    drawn = {FIGURE_MASKS.get(name, name): signal for name, signal in signals.items()}
+    written.append(plot_explanation(clip, record.sample_rate, masks, out_dir / "figure.png", title, signals=drawn))
     return written
 
 
@@ -110,7 +112,8 @@ def _build_parser() -> argparse.ArgumentParser:
     explain_cmd.add_argument("audio", type=Path, help="WAV/FLAC/OGG file; resampled and downmixed to the model's input")
     explain_cmd.add_argument("--model", required=True,
                              help="Hugging Face id or local directory, or a Python entry point module:function / file.py:function")
-    commands.add_parser("demo", parents=[common], help="explain a synthetic clip with a band-energy classifier (no downloads)")
+    commands.add_parser("demo", parents=[common],
+                        help="explain a synthetic clip with a band-power classifier with a -40 dB floor (no downloads)")
     estimate_cmd = commands.add_parser(
         "estimate", help="device-hours of a config's explanations, from measured queries and seconds per query")
     add_estimate_arguments(estimate_cmd)
@@ -133,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from transferability.models.entrypoint import load_entrypoint
 
-            classifier = load_entrypoint("transferability.models.toy:loudest_band", device=args.device, name="loudest-band")
+            classifier = load_entrypoint("transferability.models.toy:loudest_audible_band", device=args.device,
+                                         name="loudest-audible-band")
             args.out.mkdir(parents=True, exist_ok=True)
             audio_path = write_wav(args.out / "demo_clip.wav", demo_clip(), classifier.sample_rate)
         else:
