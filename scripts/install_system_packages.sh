@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Optional system packages (Debian/Ubuntu, as root): espeak-ng gives the embedded default's speech
-# real words an ASR can transcribe; a minimal TeX compiles results/paper/main.tex. Without them the
-# workflow still runs (formant speech, main.tex not compiled); CI installs them to test both.
+# real words an ASR can transcribe; a minimal TeX compiles results/paper/main.tex; chromium opens the
+# listening gallery in the tests (headless). Without them the workflow still runs (formant speech,
+# main.tex not compiled) and those tests skip; CI installs them to test both.
 # Other packages can be named instead: install_system_packages.sh PACKAGE... (install_slurm.sh does).
 set -euo pipefail
 PACKAGES=("$@")
-if [ "${#PACKAGES[@]}" -eq 0 ]; then PACKAGES=(espeak-ng texlive-latex-base texlive-latex-recommended); fi
+if [ "${#PACKAGES[@]}" -eq 0 ]; then PACKAGES=(espeak-ng texlive-latex-base texlive-latex-recommended chromium); fi
 if ! command -v apt-get >/dev/null; then
   echo "no apt-get here: install ${PACKAGES[*]} with your system's package manager" >&2
   exit 1

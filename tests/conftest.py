@@ -5,8 +5,9 @@ import shutil
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-# Tests that need espeak-ng or pdflatex skip without them; CI installs both and sets these flags so
-# that a missing tool fails the run instead of silently skipping those tests.
-for flag, program in (("TRANSFERABILITY_REQUIRE_ESPEAK", "espeak-ng"), ("TRANSFERABILITY_REQUIRE_TEX", "pdflatex")):
+# Tests that need espeak-ng, pdflatex or chromium skip without them; CI installs them and sets these
+# flags so that a missing tool fails the run instead of silently skipping those tests.
+for flag, program in (("TRANSFERABILITY_REQUIRE_ESPEAK", "espeak-ng"), ("TRANSFERABILITY_REQUIRE_TEX", "pdflatex"),
+                      ("TRANSFERABILITY_REQUIRE_CHROMIUM", "chromium")):
     if os.environ.get(flag) and shutil.which(program) is None:
         raise RuntimeError(f"{flag} is set but {program} is not on PATH (scripts/install_system_packages.sh installs it)")

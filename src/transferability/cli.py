@@ -14,12 +14,10 @@ from transferability.explainer.config import ConfigError, ExplainerConfig
 from transferability.explainer.pipeline import as_explained, explain, render_signals
 from transferability.explainer.record import Explanation
 from transferability.models.contract import AudioClassifier, AudioInputError, ModelLoadError
-from transferability.report.explanation_figure import plot_explanation
+from transferability.report.explanation_figure import FIGURE_NAMES, explanation_masks, figure_signals, plot_explanation
 from transferability.workflow.allocator import tune_malloc
 from transferability.workflow.estimate import add_arguments as add_estimate_arguments
 from transferability.workflow.estimate import main as estimate_main
-
-FIGURE_MASKS = {"sufficient": "sufficient", "complete": "complete", "one_complete": "1-complete"}
 
 
 def _parse_overrides(pairs: Sequence[str]) -> dict[str, Any]:
@@ -49,10 +47,9 @@ def write_outputs(waveform: np.ndarray, record: Explanation, out_dir: Path) -> l
     written.append(record.save_json(out_dir / "explanation.json"))
     np.save(out_dir / "responsibility.npy", record.responsibility)
     written.append(out_dir / "responsibility.npy")
-    masks = {label: record.subset(name).mask for name, label in FIGURE_MASKS.items() if record.subset(name) is not None}
     title = f"{record.model}: {record.clip_id} -> {record.class_name} (p0 = {record.p0:.3f})"
-    drawn = {FIGURE_MASKS.get(name, name): signal for name, signal in signals.items()}
-    written.append(plot_explanation(clip, record.sample_rate, masks, out_dir / "figure.png", title, signals=drawn))
+    written.append(plot_explanation(clip, record.sample_rate, explanation_masks(record), out_dir / "figure.png", title,
+                                    signals=figure_signals(signals)))
     return written
 
 
@@ -60,7 +57,7 @@ def summary(record: Explanation) -> str:
     if record.status != "ok":
         return f"{record.clip_id}: status {record.status} (nothing to explain)"
     lines = [f"{record.clip_id}: class {record.class_name!r}, p0 = {record.p0:.3f}, {record.n_bins} bins"]
-    for name in FIGURE_MASKS:
+    for name in FIGURE_NAMES:
         subset = record.subset(name)
         if subset is not None:
             lines.append(f"  {name:<13}{subset.size:>8} bins ({100 * subset.fraction:.3f}%), confidence {subset.confidence:.3f}")

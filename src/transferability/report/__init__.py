@@ -4,6 +4,8 @@ Holds LaTeX building blocks (``latex``), the transferability and model tables (T
 ``transferability_tables``), tables of per-model values under grouped headers (Tables 4-5 and the
 test tables, ``grouped_tables``), the Figure 1 style plot of one explanation
 (``explanation_figure``), the composite PSD and entropy figures (Figures 3-4,
-``spectra_figures``) and the paper's ``main.tex`` with its compilation (``paper``). May import
+``spectra_figures``), the paper's ``main.tex`` with its compilation (``paper``) and the listening
+gallery (``gallery``: the items, signals and marks of a task's page; ``gallery_audio``: its
+playable copies; ``gallery_html``: its pages). May import
 ``analysis``, ``explainer``, ``data`` and ``models``; never ``workflow``.
 """

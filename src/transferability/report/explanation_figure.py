@@ -22,16 +22,28 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from transferability.explainer.record import Explanation
 from transferability.models.contract import validate_waveform
 
 MASK_STYLES: dict[str, str] = {"sufficient": "tab:blue", "complete": "tab:red", "1-complete": "tab:green"}
 SIGNAL_STYLES: dict[str, str] = {"original": "black", **MASK_STYLES, "inverse": "tab:purple"}
+FIGURE_NAMES = {"sufficient": "sufficient", "complete": "complete", "one_complete": "1-complete"}  # record -> figure
 _MARKER_SIZES = {"sufficient": 9.0, "complete": 25.0, "1-complete": 49.0}  # nested circles: every mask stays visible
 _GROUPS_PER_PIXEL = 1.5
 _PIXELS_PER_LANE_GROUP = 2.4  # a lone marked bin stays visible in the lanes
 _MAX_RINGS = 40               # a mask marking more groups is drawn as an envelope instead of rings
 _MIN_MARK = 0.4
 _SUFFIXES = {".png", ".pdf", ".svg"}
+
+
+def explanation_masks(record: Explanation) -> dict[str, np.ndarray]:
+    """The record's subsets (those it has) under the figure's names."""
+    return {label: record.subset(name).mask for name, label in FIGURE_NAMES.items() if record.subset(name) is not None}
+
+
+def figure_signals(signals: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``render_signals``'s waveforms (no original) under the figure's names."""
+    return {FIGURE_NAMES.get(name, name): values for name, values in signals.items() if name != "original"}
 
 
 def _groups(length: int, max_groups: int) -> int:
