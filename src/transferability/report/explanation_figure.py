@@ -210,7 +210,7 @@ def explanation_figure(
     if peak > 0:
         _mark_kept_bins(spectrum_ax, magnitude_db, present, bin_hz, max_groups)
     spectrum_ax.set_ylabel("|X| (dB)")
-    spectrum_ax.set_xlim(0, sample_rate / 2)
+    spectrum_ax.set_xlim(-0.01 * sample_rate / 2, 1.01 * sample_rate / 2)  # bins at 0 Hz and Nyquist stay visible
     spectrum_ax.set_title(f"magnitude spectrum: {n_bins:,} bins, {bin_hz:.3g} Hz per bin", fontsize=10)
     handles = [Patch(color="0.45", label="|X|")] + [
         Patch(color=MASK_STYLES[name], label=f"{name}: {_bins(int(mask.sum()))} ({100 * mask.mean():.3g}%)")
