@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import soundfile as sf
+from matplotlib.colors import to_rgb
+from PIL import Image
 
 from tests.helpers.known_answer import SAMPLE_RATE, classifier, tones
 from transferability import ExplainerConfig, explain
@@ -21,12 +23,13 @@ from transferability.data.audio import write_wav
 from transferability.data.manifest import write_manifest
 from transferability.models.labels import LabelMap
 from transferability.models.toy import LoudestAudibleBand, LoudestBand
-from transferability.report.explanation_figure import level_db
+from transferability.report.explanation_figure import SIGNAL_STYLES, explanation_figure, level_db
 from transferability.report.gallery import (
     acceptance_of,
     build_task_gallery,
     choose_items,
     safe_name,
+    save_palette_png,
     summarise,
 )
 from transferability.report.gallery_audio import PEAK, relative_gains, write_playable
@@ -72,6 +75,20 @@ def test_playable_copies_are_16_bit_at_one_peak_and_gains_restore_the_levels(tmp
     assert silent.peak == 0 and not np.any(sf.read(silent.path)[0]) and relative_gains([0.0]) == [1.0]
     with pytest.raises(ValueError, match="format"):
         write_playable(tmp_path / "x", loud, 16000, "mp3")
+
+
+def test_pictures_keep_every_signal_colour_exactly(tmp_path):
+    """The palette is fixed, not adaptive: a lone one-bin mark keeps its colour however small it is."""
+    clip = tones([(440, 0.5), (3000, 0.01)], 0.5)
+    one_bin = np.zeros(clip.size // 2 + 1, dtype=bool)
+    one_bin[1500] = True
+    fig = explanation_figure(clip, SAMPLE_RATE, {"1-complete": one_bin}, signals={"inverse": clip}, width=8.0, dpi=72)
+    path = save_palette_png(fig, tmp_path / "fig.png")
+    image = Image.open(path)
+    assert image.mode == "P"
+    colours = {rgb for _, rgb in image.convert("RGB").getcolors(maxcolors=256)}
+    for name in ("1-complete", "inverse"):
+        assert tuple(int(round(255 * c)) for c in to_rgb(SIGNAL_STYLES[name])) in colours, name
 
 
 def test_safe_names_keep_ordinary_ids_and_separate_the_others():

@@ -27,6 +27,7 @@ from transferability.report.gallery import (
 )
 
 METRICS = {"alpha": "α (same class)", "beta": "β (low entropy)", "joint": "joint (both)"}
+SYMBOLS = {"alpha": "α", "beta": "β", "joint": "joint"}
 MARK_CLASSES = {(True, True): "joint", (True, False): "alpha", (False, True): "beta", (False, False): "none"}
 
 STYLE = """
@@ -43,11 +44,11 @@ nav.bar { position: sticky; top: 0; background: #fff; padding: 8px 0; border-bot
 section.item { border: 1px solid var(--line); border-radius: 6px; margin: 18px 0; padding: 8px 12px; }
 section.item > h3 { margin: 4px 0; } .muted { color: #666; }
 article.card { border-top: 1px solid var(--line); padding: 10px 0; display: flex; flex-wrap: wrap; gap: 16px; }
-article.card img { width: 576px; max-width: 100%; height: auto; border: 1px solid #eee; }
-article.card .detail { flex: 1 1 640px; min-width: 0; }
+article.card img { width: 480px; max-width: 100%; height: auto; border: 1px solid #eee; }
+article.card .detail { flex: 1 1 600px; min-width: 0; overflow-x: auto; }
 table { border-collapse: collapse; margin: 6px 0; } th, td { border: 1px solid var(--line); padding: 3px 6px; text-align: center; vertical-align: middle; }
 th { background: #f6f6f6; font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.signals audio { width: 230px; height: 32px; display: block; }
+table.signals audio { width: 190px; height: 32px; display: block; }
 td.mark small, td.self small { display: block; color: #333; font-size: 11px; }
 .matrices { display: flex; flex-wrap: wrap; gap: 18px; } .matrices table caption { font-weight: 600; text-align: left; }
 table.composites audio { width: 200px; height: 32px; display: block; } table.composites small { display: block; }
@@ -127,7 +128,8 @@ def legend(page: TaskPage) -> str:
         "<span class=\"beta\">β only: low entropy, other class</span>"
         "<span class=\"none\">neither</span>"
         "<span class=\"self\">the explaining model</span>"
-        f" — low entropy: H ≤ ε·log2 K = {page.epsilon:g} × log2 {k} = {page.bound_bits:.3f} bits (Definition 4).</p>"
+        f" — each cell: the model's class and probability, H its output entropy in bits, α when the class is the "
+        f"explained one, β when H ≤ ε·log2 K = {page.epsilon:g} × log2 {k} = {page.bound_bits:.3f} (Definition 4).</p>"
     )
 
 
@@ -140,7 +142,7 @@ def _mark(mark: Acceptance, explained: str, bound: float) -> str:
     return (f"<td class=\"mark {kind}\" data-target=\"{_e(mark.target)}\" data-predicted=\"{_e(mark.predicted_class)}\" "
             f"data-alpha=\"{str(mark.same_class).lower()}\" data-beta=\"{str(mark.low_entropy).lower()}\" "
             f"data-joint=\"{str(mark.transfers).lower()}\" data-entropy=\"{mark.entropy_bits:.6f}\" title=\"{_e(title)}\">"
-            f"{_e(mark.predicted_class)} {mark.probability:.2f}<small>H {mark.entropy_bits:.2f} {relation} {bound:.2f}"
+            f"{_e(mark.predicted_class)} {mark.probability:.2f}<small>H {mark.entropy_bits:.2f}"
             f"{' α' if mark.same_class else ''}{' β' if mark.low_entropy else ''}</small></td>")
 
 
@@ -179,7 +181,8 @@ def _card(card: ModelCard, block: ItemBlock, page: TaskPage) -> str:
     return (
         f"<article class=\"card\" data-model=\"{_e(card.model)}\" data-item=\"{_e(block.item_id)}\" "
         f"data-explained=\"{_e(card.explained_class)}\">"
-        f"<img src=\"{_url(card.figure)}\" alt=\"{_e(alt)}\" loading=\"lazy\" width=\"576\">"
+        f"<a href=\"{_url(card.figure)}\" title=\"full size\"><img src=\"{_url(card.figure)}\" alt=\"{_e(alt)}\" "
+        "loading=\"lazy\" width=\"480\"></a>"
         f"<div class=\"detail\"><h4>{_e(card.model)} explains it as <b>{_e(card.explained_class)}</b> "
         f"(p0 = {card.p0:.3f})" + (f" <span class=\"muted\">— {_e('; '.join(flags))}</span>" if flags else "")
         + f"</h4><table class=\"signals\"><thead>{head}</thead><tbody>{rows}</tbody></table>"
@@ -293,7 +296,7 @@ def index_page(summaries: list[TaskSummary], title: str) -> str:
                     f"<td>{_e(', '.join(s.models))}</td><td>{_e(', '.join(s.labels))}</td>"
                     f"<td class=\"num\">{s.items}</td><td class=\"num\">{s.cards}</td>"
                     f"<td class=\"num\">{s.audio_files}</td><td class=\"num\">{s.bytes / 1e6:.1f}</td>{rates}</tr>")
-    rate_heads = "".join(f"<th>{_e(metric)}<br><small>{signal}</small></th>"
+    rate_heads = "".join(f"<th>{SYMBOLS[metric]}<br><small>{signal}</small></th>"
                          for metric in METRICS for signal in ("sufficient", "complete"))
     body = (f"<h1>{_e(title)}</h1><p>Listen to what each model needs for its decision, and see which other models "
             "accept the same parts. Each task's page shows a few seeded items per class: the original and every "
