@@ -28,6 +28,7 @@ include: "rules/composition.smk"
 include: "rules/spectra.smk"
 include: "rules/asr.smk"
 include: "rules/paper.smk"
+include: "rules/gallery.smk"
 
 
 rule all:

@@ -35,6 +35,8 @@ ORIGINAL_TRANSCRIPTS = f"{R}/asr/originals/{{task}}.csv"  # each original clip t
 TABLE = f"{R}/tables/{{task}}/{{table}}"
 FIGURE = f"{R}/figures/{{task}}/{{figure}}.pdf"
 TTEST = f"{R}/tables/{{task}}/ttest.json"
+GALLERY_TASK = f"{R}/gallery/{{task}}"  # a task's page (index.html) with everything it plays and links
+GALLERY_INDEX = f"{R}/gallery/index.html"
 MAIN_TEX = f"{R}/paper/main.tex"
 MAIN_PDF = f"{R}/paper/main.pdf"
 LOGS = f"{R}/logs"  # one log per job, under a folder per stage
@@ -319,6 +321,14 @@ def get_task_composites(wildcards):
     return [COMPOSITES.format(task=wildcards.task, model=m) for m in task_models(wildcards.task)]
 
 
+def get_task_composition_by_model(wildcards):
+    """Per model: its composition summary and its composites folder."""
+    task = wildcards.task
+    return {
+        m: [COMPOSITION.format(task=task, model=m), COMPOSITES.format(task=task, model=m)] for m in task_models(task)
+    }
+
+
 def get_contrast(wildcards):
     return contrast(wildcards.task)
 
@@ -359,14 +369,19 @@ def get_example_facts(wildcards):
 # The paper: every table and figure of every task, in the paper's order.
 
 
-def task_tables(task):
-    """Every LaTeX table of a task, in the paper's order."""
+def task_table_names(task):
+    """Every LaTeX table of a task (file names), in the paper's order."""
     names = ["transferability.tex", "flat_earth.tex", "composition.tex"]
     if contrast(task) is not None:
         names += ["entropy_tests.tex", "signature.tex"]
     if task in config["asr"]["tasks"]:
         names.append("asr.tex")
-    return [table_path(name, task) for name in names]
+    return names
+
+
+def task_tables(task):
+    """Every LaTeX table of a task, in the paper's order."""
+    return [table_path(name, task) for name in task_table_names(task)]
 
 
 FIGURE_CAPTIONS = {
@@ -396,8 +411,23 @@ def get_paper_figure_captions(wildcards):
     return [list(figure) for task in TASKS for figure in task_figures(task)]
 
 
+def gallery_documents(task):
+    """[path, caption] of a task's tables (LaTeX, CSV, t-test) and figures, copied into its gallery page."""
+    names = ["transferability_beta.tex", "transferability_joint.tex", "ttest.json"]
+    names += [f"{name[:-4]}{suffix}" for name in task_table_names(task) for suffix in (".tex", ".csv")]
+    return [[table_path(name, task), ""] for name in sorted(names)] + [list(figure) for figure in task_figures(task)]
+
+
+def get_gallery_documents(wildcards):
+    return gallery_documents(wildcards.task)
+
+
+def get_gallery_files(wildcards):
+    return [path for path, _ in gallery_documents(wildcards.task)]
+
+
 def final_outputs():
-    outputs = [MAIN_TEX]
+    outputs = [MAIN_TEX, GALLERY_INDEX]
     for task in TASKS:
         outputs += [table_path(name, task) for name in ("transferability.csv", "flat_earth.csv", "composition.csv")]
         outputs += task_tables(task) + [path for path, _ in task_figures(task)]

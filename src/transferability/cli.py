@@ -14,12 +14,10 @@ from transferability.explainer.config import ConfigError, ExplainerConfig
 from transferability.explainer.pipeline import as_explained, explain, render_signals
 from transferability.explainer.record import Explanation
 from transferability.models.contract import AudioClassifier, AudioInputError, ModelLoadError
-from transferability.report.explanation_figure import plot_explanation
+from transferability.report.explanation_figure import FIGURE_NAMES, explanation_masks, figure_signals, plot_explanation
 from transferability.workflow.allocator import tune_malloc
 from transferability.workflow.estimate import add_arguments as add_estimate_arguments
 from transferability.workflow.estimate import main as estimate_main
-
-FIGURE_MASKS = {"sufficient": "sufficient", "complete": "complete", "one_complete": "1-complete"}
 
 
 def _parse_overrides(pairs: Sequence[str]) -> dict[str, Any]:
@@ -43,14 +41,15 @@ def write_outputs(waveform: np.ndarray, record: Explanation, out_dir: Path) -> l
     written = [write_wav(out_dir / "input.wav", clip, record.sample_rate)]
     if record.status != "ok":
         return written + [record.save_json(out_dir / "explanation.json")]
-    for name, signal in render_signals(clip, record).items():
+    signals = render_signals(clip, record)
+    for name, signal in signals.items():
         written.append(write_wav(out_dir / f"{name}.wav", signal, record.sample_rate))
     written.append(record.save_json(out_dir / "explanation.json"))
     np.save(out_dir / "responsibility.npy", record.responsibility)
     written.append(out_dir / "responsibility.npy")
-    masks = {label: record.subset(name).mask for name, label in FIGURE_MASKS.items() if record.subset(name) is not None}
     title = f"{record.model}: {record.clip_id} -> {record.class_name} (p0 = {record.p0:.3f})"
-    written.append(plot_explanation(clip, record.sample_rate, masks, out_dir / "figure.png", title))
+    written.append(plot_explanation(clip, record.sample_rate, explanation_masks(record), out_dir / "figure.png", title,
+                                    signals=figure_signals(signals)))
     return written
 
 
@@ -58,7 +57,7 @@ def summary(record: Explanation) -> str:
     if record.status != "ok":
         return f"{record.clip_id}: status {record.status} (nothing to explain)"
     lines = [f"{record.clip_id}: class {record.class_name!r}, p0 = {record.p0:.3f}, {record.n_bins} bins"]
-    for name in FIGURE_MASKS:
+    for name in FIGURE_NAMES:
         subset = record.subset(name)
         if subset is not None:
             minimality = record.minimality[name]
@@ -115,7 +114,8 @@ def _build_parser() -> argparse.ArgumentParser:
     explain_cmd.add_argument("audio", type=Path, help="WAV/FLAC/OGG file; resampled and downmixed to the model's input")
     explain_cmd.add_argument("--model", required=True,
                              help="Hugging Face id or local directory, or a Python entry point module:function / file.py:function")
-    commands.add_parser("demo", parents=[common], help="explain a synthetic clip with a band-energy classifier (no downloads)")
+    commands.add_parser("demo", parents=[common],
+                        help="explain a synthetic clip with a band-power classifier with a -40 dB floor (no downloads)")
     estimate_cmd = commands.add_parser(
         "estimate", help="device-hours of a config's explanations, from measured queries and seconds per query")
     add_estimate_arguments(estimate_cmd)
@@ -138,7 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from transferability.models.entrypoint import load_entrypoint
 
-            classifier = load_entrypoint("transferability.models.toy:loudest_band", device=args.device, name="loudest-band")
+            classifier = load_entrypoint("transferability.models.toy:loudest_audible_band", device=args.device,
+                                         name="loudest-audible-band")
             args.out.mkdir(parents=True, exist_ok=True)
             audio_path = write_wav(args.out / "demo_clip.wav", demo_clip(), classifier.sample_rate)
         else:

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from transferability.report.explanation_figure import plot_explanation
+from transferability.report.explanation_figure import describe_level, explanation_figure, level_db, plot_explanation
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -83,3 +83,42 @@ def test_thirty_second_clip_with_many_marked_bins(tmp_path: Path) -> None:
     masks = {"sufficient": scattered, "complete": scattered | _band(n_bins, 16000, waveform.size, 0, 1000), "1-complete": ~scattered}
     path = plot_explanation(waveform, 16000, masks, tmp_path / "long.png", title="30 s clip")
     assert path.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_every_signal_is_drawn_at_its_own_scale_with_its_level_re_the_original():
+    """A one-bin signal 40 dB below its clip fills its own axis, and its title gives the -40 dB."""
+    n = 16000
+    t = np.arange(n) / 16000
+    clip = np.sin(2 * np.pi * 440 * t) + 0.01 * np.sin(2 * np.pi * 3000 * t)
+    one_bin = np.zeros(n // 2 + 1, dtype=bool)
+    one_bin[3000] = True  # 3000 Hz at 1 Hz per bin
+    quiet = np.fft.irfft(np.fft.rfft(clip) * one_bin, n=n)
+    assert level_db(quiet, clip) == pytest.approx(-40.0, abs=0.01)
+    fig = explanation_figure(clip.astype(np.float32), 16000, {"sufficient": one_bin})
+    waves = {ax.get_title(loc="left").split(" signal")[0]: ax for ax in fig.axes if " signal" in ax.get_title(loc="left")}
+    assert set(waves) == {"original", "sufficient"}
+    for name, values in (("original", clip), ("sufficient", quiet)):
+        assert waves[name].get_ylim()[1] == pytest.approx(1.05 * np.abs(values).max(), rel=1e-3)
+    assert "\u221240.0 dB re original" in waves["sufficient"].get_title(loc="left")
+
+
+def test_given_signals_are_drawn_instead_of_the_masks_irfft_and_checked():
+    clip = _clip(0.5)
+    n_bins = clip.size // 2 + 1
+    mask = np.zeros(n_bins, dtype=bool)
+    mask[220] = True
+    given = {"sufficient": 0.5 * np.ones(clip.size), "inverse": np.zeros(clip.size)}
+    fig = explanation_figure(clip, 16000, {"sufficient": mask}, signals=given)
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert any(t.startswith("inverse signal") and "silent" in t for t in titles)
+    with pytest.raises(ValueError, match="unknown signal"):
+        explanation_figure(clip, 16000, {}, signals={"original": clip})
+    with pytest.raises(ValueError, match="samples"):
+        explanation_figure(clip, 16000, {}, signals={"complete": clip[:-1]})
+
+
+def test_levels_in_db():
+    x = np.ones(100)
+    assert level_db(0.1 * x, x) == pytest.approx(-20.0)
+    assert level_db(np.zeros(100), x) == float("-inf") and describe_level(float("-inf")) == "silent"
+    assert describe_level(-3.04) == "\u22123.0 dB" and describe_level(2.0) == "+2.0 dB"

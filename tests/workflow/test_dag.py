@@ -29,6 +29,8 @@ def test_default_dag_has_every_stage_for_every_model(tmp_path):
         "asr_table": 2,
         "example_figure": 3,
         "paper_tex": 1,
+        "gallery_task": 3,
+        "gallery": 1,
         "all": 1,
     }
 
@@ -124,7 +126,7 @@ def test_paper_config_has_the_full_paper_dag(tmp_path):
         "transferability_tables": 3, "flat_earth_table": 3, "beta_epsilon_figure": 3, "compose_model": 13,
         "composition_report": 3, "spectral_entropy": 3, "signature_model": 3, "signature_table": 1,
         "asr_originals": 1, "asr_model": 3, "asr_table": 1, "example_figure": 3,
-        "paper_tex": 1, "all": 1,
+        "paper_tex": 1, "gallery_task": 3, "gallery": 1, "all": 1,
     }
 
 

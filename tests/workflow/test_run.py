@@ -1,19 +1,28 @@
-"""A small real run of the workflow: resume after a kill, epsilon-only reruns, tables recomputed."""
+"""A small real run of the workflow: resume after a kill, epsilon-only reruns, tables recomputed, the
+gallery opened in a headless browser."""
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
+import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
+from tests.helpers.browser import LOAD_MEDIA, Browser, chromium_binary
 from tests.helpers.workflow_runner import (
     REPO,
     SMALL_CONFIG,
@@ -33,6 +42,7 @@ pytestmark = pytest.mark.slow
 PDF = shutil.which("pdflatex") is not None
 REDUCED = load_config(SMALL_CONFIG)
 PAPER_JOBS = {"paper_tex": 1, **({"paper_pdf": 1} if PDF else {})}
+GALLERY_JOBS = {"gallery_task": 2, "gallery": 1}
 KILLED_SHARD = "explanations/genre/MC1/shard-0.jsonl"
 
 
@@ -270,7 +280,7 @@ def test_changing_epsilon_reruns_only_the_tables(run):
     directory, results, _, _ = run
     config = _reduced_config(directory, results, "epsilon.yaml", transferability={"epsilon": 0.3, "bootstrap_resamples": 50})
     jobs = scheduled_rules(snakemake("-n", config=config).stdout)
-    assert jobs == {"transferability_tables": 2, **PAPER_JOBS, "all": 1}
+    assert jobs == {"transferability_tables": 2, **PAPER_JOBS, **GALLERY_JOBS, "all": 1}
     # the flat-earther tests (alpha) and the beta curve over every epsilon do not read the configured epsilon
     assert "flat_earth_table" not in jobs and "beta_epsilon_figure" not in jobs
 
@@ -304,7 +314,7 @@ def test_changing_explainer_settings_reruns_explanations_and_what_follows(run):
         "explain_shard": 5, "score_signals": 5, "transferability_tables": 2, "flat_earth_table": 2,
         "beta_epsilon_figure": 2, "compose_model": 5,
         "composition_report": 2, "spectral_entropy": 2, "signature_model": 2, "signature_table": 1,
-        "asr_model": 2, "asr_table": 1, "example_figure": 2, **PAPER_JOBS, "all": 1,
+        "asr_model": 2, "asr_table": 1, "example_figure": 2, **PAPER_JOBS, **GALLERY_JOBS, "all": 1,
     }
 
 
@@ -314,13 +324,152 @@ def test_rerun_with_nothing_changed_does_nothing(run):
     assert re.search(r"Nothing to be done", result.stdout + result.stderr)
 
 
-def test_report_holds_the_tables_with_their_captions(run):
+def test_report_holds_the_tables_with_their_captions_and_the_gallery(run):
     directory, _, config, _ = run
-    snakemake("--report", str(directory / "report.html"), config=config)
-    html = (directory / "report.html").read_text()
+    snakemake("--report", str(directory / "report.zip"), config=config)
+    with zipfile.ZipFile(directory / "report.zip") as archive:
+        names = archive.namelist()
+        html = archive.read("report/report.html").decode()
     assert "Alpha-transferability of sufficient (top block)" in html
     for caption in ("Flat-earthers of task", "Beta-transferability of the sufficient and complete signals",
                     "Degree of compositionality for task", "Welch power spectral density", "Mann-Whitney U test",
-                    "Transfer across labels", "Speech recognition as an oracle", "A Figure 1-style example"):
+                    "Transfer across labels", "Speech recognition as an oracle", "A Figure 1-style example",
+                    "Listening gallery of task"):
         assert caption in html, caption
     assert html.count("transferability.csv") >= 1 and html.count("transferability.tex") >= 1
+    pages = [n for n in names if n.startswith("report/data/raw/") and n.endswith("/index.html")]
+    assert len(pages) == 2  # each task's gallery page with the files it plays and links, as one result
+    for page in pages:
+        folder = page[: -len("index.html")]
+        assert any(n.startswith(f"{folder}audio/") and n.endswith("/original.wav") for n in names), page
+        assert f"{folder}tables/transferability.csv" in names
+
+
+# The gallery in a browser: CI installs Debian's chromium (scripts/install_system_packages.sh) and sets
+# TRANSFERABILITY_REQUIRE_CHROMIUM, so these tests cannot be skipped there.
+CHROMIUM = chromium_binary()
+needs_chromium = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("TRANSFERABILITY_REQUIRE_CHROMIUM"),
+                                    reason="chromium is not installed")
+SCHEMA = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
+EPSILON = SCHEMA["properties"]["transferability"]["properties"]["epsilon"]["default"]  # the small config keeps it
+GALLERY_MARKS = """
+Array.from(document.querySelectorAll('article.card')).map(card => ({
+  model: card.dataset.model, item: card.dataset.item, explained: card.dataset.explained,
+  rows: Array.from(card.querySelectorAll('tr[data-signal]')).map(row => ({
+    signal: row.dataset.signal,
+    marks: Array.from(row.querySelectorAll('td.mark')).map(td => ({
+      target: td.dataset.target, predicted: td.dataset.predicted, alpha: td.dataset.alpha === 'true',
+      beta: td.dataset.beta === 'true', kind: ['joint', 'alpha', 'beta', 'none'].find(k => td.classList.contains(k)),
+      colour: getComputedStyle(td).backgroundColor})),
+  })),
+}))
+"""
+LEGEND_COLOURS = """
+Object.fromEntries(['joint', 'alpha', 'beta', 'none'].map(
+  k => [k, getComputedStyle(document.querySelector('.legend .' + k)).backgroundColor]))
+"""
+
+
+class _References(HTMLParser):
+    """Every src and href of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+def _references(page: Path) -> list[str]:
+    parser = _References()
+    parser.feed(page.read_text())
+    return parser.found
+
+
+def _expected_marks(results: Path, task: str) -> dict[tuple[str, str, str, str], tuple[str, bool, bool]]:
+    """(source, item, signal, target) -> (predicted class, alpha, beta), recomputed from the stored probabilities."""
+    scores = pd.concat([pd.read_csv(p) for p in sorted((results / "scores" / task).glob("*/shard-*.csv"))])
+    columns = [c for c in scores.columns if c.startswith("p:")]
+    probs = scores[columns].to_numpy(dtype=float)
+    entropy = -np.sum(np.where(probs > 0, probs * np.log2(np.where(probs > 0, probs, 1.0)), 0.0), axis=1)
+    predicted = np.array([c[2:] for c in columns])[probs.argmax(axis=1)]
+    low = entropy <= EPSILON * np.log2(len(columns)) + 1e-12
+    return {(r.source_model, r.item_id, r.signal, r.target_model): (p, p == r.explained_class, bool(b))
+            for r, p, b in zip(scores.itertuples(index=False), predicted, low)}
+
+
+def _check_page(page, url: str) -> dict:
+    """Open ``url``: no console error, every audio source decodes, every image loads."""
+    page.open(url)
+    media = page.evaluate(LOAD_MEDIA)
+    assert page.errors() == [], url
+    undecoded = [a for a in media["audio"] if a["error"] is not None or not a["duration"] or a["duration"] <= 0]
+    assert undecoded == [], f"{url}: {undecoded[:5]}"
+    assert [i for i in media["images"] if not i["width"]] == [], url
+    return media
+
+
+@needs_chromium
+def test_gallery_plays_in_a_browser_and_its_marks_match_the_scores(run):
+    directory, results, _, _ = run
+    gallery = results / "gallery"
+    pages = [gallery / "index.html", *(gallery / task / "index.html" for task in ("genre", "spoof"))]
+    for page in pages:  # relative paths only, each to a file inside the gallery: no network, no CDN
+        for reference in _references(page):
+            if reference.startswith("#") or reference == "data:,":
+                continue
+            parts = urlsplit(reference)
+            assert not parts.scheme and not parts.netloc, f"{page}: {reference}"
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.is_file() and target.is_relative_to(gallery.resolve()), f"{page}: {reference}"
+    with Browser(CHROMIUM) as browser:
+        front = browser.new_page()
+        _check_page(front, pages[0].as_uri())
+        assert front.evaluate("Array.from(document.links).map(a => a.getAttribute('href'))") == \
+            ["genre/index.html", "spoof/index.html"]
+        for task in ("genre", "spoof"):
+            page = browser.new_page()
+            media = _check_page(page, (gallery / task / "index.html").as_uri())
+            assert len(media["audio"]) > 0 and len(media["images"]) > 0
+            if task == "genre":
+                (directory / "gallery.png").write_bytes(page.screenshot())
+            cards = page.evaluate(GALLERY_MARKS)
+            colours = page.evaluate(LEGEND_COLOURS)
+            expected = _expected_marks(results, task)
+            models = len(REDUCED["tasks"][task]["models"])
+            checked = 0
+            for card in cards:
+                for row in card["rows"]:
+                    if row["signal"] == "one_complete":  # not scored across models
+                        assert row["marks"] == []
+                        continue
+                    assert len(row["marks"]) == models - 1, (card["model"], card["item"], row["signal"])
+                    for mark in row["marks"]:
+                        predicted, alpha, beta = expected[card["model"], card["item"], row["signal"], mark["target"]]
+                        assert (mark["predicted"], mark["alpha"], mark["beta"]) == (predicted, alpha, beta)
+                        kind = {(True, True): "joint", (True, False): "alpha", (False, True): "beta"}.get((alpha, beta), "none")
+                        assert mark["kind"] == kind and mark["colour"] == colours[kind]
+                        checked += 1
+            assert checked > 0
+            shown = page.evaluate("(() => { const s = document.querySelector('select[data-filter=model]');"
+                                  " s.value = s.options[2].value; s.dispatchEvent(new Event('change'));"
+                                  " return [s.value, Array.from(document.querySelectorAll('article.card'))"
+                                  ".filter(c => !c.hidden && !c.closest('section').hidden).map(c => c.dataset.model)]; })()")
+            assert shown[1] and set(shown[1]) == {shown[0]}
+    assert (directory / "gallery.png").read_bytes().startswith(b"\x89PNG")
+
+
+@needs_chromium
+def test_gallery_plays_from_a_static_web_server(run):
+    _, results, _, _ = run
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(results))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with Browser(CHROMIUM) as browser:
+            media = _check_page(browser.new_page(), f"http://127.0.0.1:{server.server_port}/gallery/spoof/index.html")
+            assert len(media["audio"]) > 0
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -101,7 +101,7 @@ def _script_step(script: Path) -> Any:
 
 def test_every_rule_runs_the_step_of_its_name_and_names_each_of_its_parameters_once():
     rules = _workflow_rules()
-    assert len(rules) == 24
+    assert len(rules) == 26
     for rule in rules:
         script = (REPO / "rules" / rule.script).resolve()
         assert script == REPO / "scripts" / f"{rule.name}.py"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 import numpy as np
 
@@ -52,12 +52,16 @@ def label_mapping(facts: Path) -> dict[str, str]:
 
 
 def explained_items(
-    manifest: Path, entries: Iterable[Path], mapping: dict[str, str], log: Callable[[str], None]
+    manifest: Path, entries: Iterable[Path], mapping: dict[str, str], log: Callable[[str], None],
+    item_ids: Collection[str] | None = None,
 ) -> list[ExplainedItem]:
-    """Every explanation with status ok (the others are logged and skipped)."""
+    """Every explanation with status ok (the others are logged and skipped); only those of
+    ``item_ids`` when given (the others' audio is not read)."""
     frame = read_manifest(manifest).set_index("item_id")
     items = []
     for entry in read_entries(entries):
+        if item_ids is not None and entry["item_id"] not in item_ids:
+            continue
         if entry["status"] != "ok":
             log(f"{entry['item_id']}: skipped ({entry['status']}: {entry.get('error')})")
             continue

@@ -6,6 +6,8 @@ flat-earther table (``flat_earth_table``), the beta-against-epsilon figure
 (``transferability_figures``), tables of per-model values under grouped headers (Tables 4-5 and the
 test tables, ``grouped_tables``), the Figure 1 style plot of one explanation
 (``explanation_figure``), the composite PSD and entropy figures (Figures 3-4,
-``spectra_figures``) and the paper's ``main.tex`` with its compilation (``paper``). May import
+``spectra_figures``), the paper's ``main.tex`` with its compilation (``paper``) and the listening
+gallery (``gallery``: the items, signals and marks of a task's page; ``gallery_audio``: its
+playable copies; ``gallery_html``: its pages). May import
 ``analysis``, ``explainer``, ``data`` and ``models``; never ``workflow``.
 """

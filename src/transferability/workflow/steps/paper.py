@@ -4,14 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from transferability.analysis.explanations import explained_items, label_mapping
-from transferability.report.explanation_figure import plot_explanation
+from transferability.report.explanation_figure import explanation_masks, figure_signals, plot_explanation
 from transferability.report.paper import compile_pdf, main_tex
 from transferability.workflow.steps import Log
 
 
 def example_figure(manifest: Path, entries: list[Path], facts: Path, task: str, model: str, item: str | None,
                    figure: Path, log: Log) -> None:
-    """Figure 1 style: the spectrum, the sufficient, complete and 1-complete bins and their waveforms."""
+    """Figure 1 style: the spectrum, the sufficient, complete and 1-complete bins, and every signal at its own scale."""
     items = explained_items(manifest, entries, label_mapping(facts), log)
     if item is not None:
         items = [i for i in items if i.record.clip_id == item]
@@ -20,11 +20,9 @@ def example_figure(manifest: Path, entries: list[Path], facts: Path, task: str, 
                          + (f" {item!r} with status ok" if item else " with status ok"))
     chosen = min(items, key=lambda i: i.record.clip_id) if item is None else items[0]
     record = chosen.record
-    masks = {"sufficient": record.sufficient.mask if record.sufficient else None,
-             "complete": record.complete.mask if record.complete else None,
-             "1-complete": record.one_complete.mask if record.one_complete else None}
     title = f"{task}: {record.clip_id} explained by {model} as {chosen.explained_class}"
-    plot_explanation(chosen.original, record.sample_rate, masks, figure, title)
+    plot_explanation(chosen.original, record.sample_rate, explanation_masks(record), figure, title,
+                     signals=figure_signals(chosen.signals()))
     log(f"wrote {figure} ({record.clip_id})")
 
 
