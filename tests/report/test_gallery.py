@@ -27,7 +27,6 @@ from transferability.report.explanation_figure import SIGNAL_STYLES, explanation
 from transferability.report.gallery import (
     acceptance_of,
     build_task_gallery,
-    choose_items,
     safe_name,
     save_palette_png,
     summarise,
@@ -39,25 +38,6 @@ from transferability.report.transferability_tables import transferability_long
 LOW, MID = (100.0, 1000.0), (2000.0, 3000.0)
 LABELS = ["low", "mid", "silent"]
 QUICK = ExplainerConfig(seed=1, min_iterations=4, max_iterations=4, round_size=4, minimality_max_candidates=64)
-
-
-def _candidates(counts: dict[tuple[str, str], int]) -> pd.DataFrame:
-    rows = [{"item_id": f"{d}-{label}-{i:02d}", "dataset": d, "label": label}
-            for (d, label), n in counts.items() for i in range(n)]
-    return pd.DataFrame(rows)
-
-
-def test_items_are_drawn_per_dataset_and_class_with_the_seed():
-    candidates = _candidates({("a", "low"): 5, ("a", "mid"): 1, ("b", "low"): 4, ("b", "mid"): 0})
-    chosen = choose_items(candidates, ["a", "b"], LABELS, 2, seed=3)
-    assert chosen.groupby(["dataset", "label"]).size().to_dict() == {("a", "low"): 2, ("a", "mid"): 1, ("b", "low"): 2}
-    assert chosen.equals(choose_items(candidates.sample(frac=1, random_state=0), ["a", "b"], LABELS, 2, seed=3))
-    others = {tuple(choose_items(candidates, ["a", "b"], LABELS, 2, seed=s)["item_id"]) for s in range(8)}
-    assert len(others) > 1
-    # more items per class keep the ones drawn before; a class's items do not depend on the other classes
-    assert set(chosen["item_id"]) <= set(choose_items(candidates, ["a", "b"], LABELS, 3, seed=3)["item_id"])
-    alone = choose_items(candidates[candidates["label"] == "low"], ["a", "b"], LABELS, 2, seed=3)
-    assert list(alone["item_id"]) == list(chosen[chosen["label"] == "low"]["item_id"])
 
 
 def test_playable_copies_are_16_bit_at_one_peak_and_gains_restore_the_levels(tmp_path):

@@ -36,6 +36,7 @@ from transferability.analysis.score_table import probability_columns
 from transferability.analysis.transfer_statistics import per_signal_indicators
 from transferability.data.audio import load_audio
 from transferability.data.manifest import read_manifest
+from transferability.data.splits import choose_items
 from transferability.report.explanation_figure import (
     FIGURE_NAMES,
     SIGNAL_STYLES,
@@ -176,23 +177,6 @@ def safe_name(text: str) -> str:
     and a checksum of the original keeps two names that differ only there apart."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".") or "_"
     return cleaned if cleaned == text else f"{cleaned}-{zlib.crc32(text.encode()):08x}"
-
-
-def choose_items(candidates: pd.DataFrame, datasets: list[str], labels: list[str], per_class: int,
-                 seed: int) -> pd.DataFrame:
-    """``per_class`` rows of ``candidates`` (item_id, dataset, label) per dataset and label, drawn
-    with ``seed``; each class has its own stream (seed, dataset, label), so a class's items do not
-    depend on the others', and more items per class keep the ones drawn before."""
-    chosen = []
-    for dataset in datasets:
-        for label in labels:
-            group = candidates[(candidates["dataset"] == dataset) & (candidates["label"] == label)]
-            group = group.sort_values("item_id", ignore_index=True)
-            rng = np.random.default_rng([seed, zlib.crc32(f"{dataset}/{label}".encode())])
-            order = rng.permutation(len(group))[:per_class]
-            chosen.append(group.iloc[np.sort(order)])
-    columns = ["item_id", "dataset", "label"]
-    return pd.concat(chosen, ignore_index=True)[columns] if chosen else pd.DataFrame(columns=columns)
 
 
 def explained_candidates(manifest: Path, entries_by_model: dict[str, list[Path]]) -> pd.DataFrame:
