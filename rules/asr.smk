@@ -46,6 +46,10 @@ rule asr_model:
     resources:
         gpu=on_cuda(config["asr"]["device"]),
     params:
+        datasets=lookup(dpath="tasks/{task}/datasets", within=config),
+        labels=lookup(dpath="tasks/{task}/labels", within=config),
+        items_per_class=config["asr"]["items_per_class"],
+        seed=config["asr"]["seed"],
         backend=config["asr"]["backend"],
         asr_source=get_asr_source(),
         vocabulary=config["asr"]["vocabulary"],

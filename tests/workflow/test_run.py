@@ -210,6 +210,9 @@ def test_levenshtein_ratios_and_stoi_recomputed_from_the_transcripts(run):
     originals = transcripts[transcripts["signal"] == "original"]
     assert (originals["levenshtein_ratio"].astype(float) == 1.0).all()
     once = pd.read_csv(results / "asr/originals/spoof.csv", keep_default_na=False).set_index("item_id")
+    # asr.items_per_class: 2 of the 3 explain items per dataset and class, the same for every model
+    assert originals.groupby(["model", "dataset"])["item_id"].nunique().max() <= 4
+    assert len(once) == 12 and originals["item_id"].nunique() <= 8 < len(once)
     assert (originals["transcript"].to_numpy() == once.loc[originals["item_id"], "transcript"].to_numpy()).all()
     assert (once["text"] != "").all() and (once["reference_words"] > 0).all()
     table = pd.read_csv(results / "tables/spoof/asr.csv")

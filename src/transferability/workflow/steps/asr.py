@@ -21,7 +21,7 @@ from transferability.analysis.spoken_words import (
     transcribe_originals,
     word_accuracy_note,
 )
-from transferability.data.splits import split_rows
+from transferability.data.splits import choose_items, split_rows
 from transferability.report.grouped_tables import grouped_latex, in_order
 from transferability.report.latex import latex_escape
 from transferability.workflow.steps import Log
@@ -45,12 +45,19 @@ def asr_originals(
 
 
 def asr_model(
-    manifest: Path, entries: list[Path], facts: Path, originals: Path, model: str, backend: str,
-    asr_source: str | None, vocabulary: str | list[str] | None, device: str, transcripts: Path, log: Log,
+    manifest: Path, entries: list[Path], facts: Path, originals: Path, model: str, datasets: list[str],
+    labels: list[str], items_per_class: int | None, seed: int, backend: str, asr_source: str | None,
+    vocabulary: str | list[str] | None, device: str, transcripts: Path, log: Log,
 ) -> None:
-    """Transcribe the sufficient, complete and inverse signals of every item ``model`` explained; the
-    original's transcript comes from ``originals`` where the model saw the clip as stored."""
-    items = explained_items(manifest, entries, label_mapping(facts), log)
+    """Transcribe the sufficient, complete and inverse signals of the items ``model`` explained (of
+    ``items_per_class`` seeded explain items per dataset and class, the same for every model, when given);
+    the original's transcript comes from ``originals`` where the model saw the clip as stored."""
+    sample = None
+    if items_per_class is not None:
+        chosen = choose_items(split_rows(manifest, "explain", datasets), datasets, labels, items_per_class, seed)
+        sample = set(chosen["item_id"])
+        log(f"{len(sample)} explain items drawn ({items_per_class} per dataset and class, seed {seed})")
+    items = explained_items(manifest, entries, label_mapping(facts), log, item_ids=sample)
     stored = read_originals(originals).set_index("item_id")
     transcriber = load_transcriber(backend, asr_source, resolve_grammar(vocabulary), device)
     log(f"{len(items)} explained items of {model}, transcribed with {transcriber.name}")
@@ -100,9 +107,11 @@ def asr_table(results: list[Path], originals: Path, task: str, labels: list[str]
     wide = in_order(pd.DataFrame(rows), datasets, models)
     wide.to_csv(csv, index=False)
     groups = [(title, [(f"{signal}:{c}", c) for c in labels]) for (_, signal), title in metrics.items()]
+    counts = frame.groupby(["dataset", "model"])["item_id"].nunique()
+    span = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
     caption = (f"Levenshtein ratio of the transcripts of sufficient and complete signals to the original's, and "
-               f"STOI of the inverse signal against the original, by explained class ({task}); means over items. "
-               f"{latex_escape(note)}")
+               f"STOI of the inverse signal against the original, by explained class ({task}); means over "
+               f"{span} items per model and dataset. {latex_escape(note)}")
     Path(latex).write_text(grouped_latex(wide, groups, caption, f"tab:{task}-asr"))
     log(note)
     log(f"wrote {latex} and {csv} from {len(frame)} transcripts")
