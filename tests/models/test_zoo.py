@@ -23,6 +23,7 @@ from transferability.models.zoo import (
     save,
     train,
 )
+from transferability.models.zoo.training import uniform_cross_entropy
 
 SAMPLE_RATE = 16000
 CLASSES = ("low", "mid", "high")
@@ -95,6 +96,14 @@ def test_architecture_learns_saves_and_reloads(arch: str, data: dict, tmp_path: 
     facts = trained.facts
     print(f"{arch}: held-out accuracy {held_out:.3f}, {facts['seconds']:.1f} s, {facts['parameter_count']} parameters")
     assert held_out >= 0.8
+    # trained with the all-zero clip against the uniform distribution: not confident on silence
+    silence = classifier.probabilities(torch.zeros(1, SAMPLE_RATE))[0]
+    assert float(silence.max()) < 0.6
+
+
+def test_uniform_cross_entropy_is_smallest_for_uniform_logits() -> None:
+    assert float(uniform_cross_entropy(torch.zeros(2, 4))) == pytest.approx(np.log(4))
+    assert float(uniform_cross_entropy(torch.tensor([[3.0, 0.0, 0.0, 0.0]]))) > np.log(4) + 0.5
 
 
 def test_parameter_counts_are_distinct_and_small() -> None:

@@ -137,14 +137,16 @@ class _SpokenEmotion:
 
 
 # The cue groups of voice.EMOTION_CUE_GROUPS: pitch (shift, range, ending), tempo (speed, word gap),
-# energy, quality (shelf). Values follow the formant profiles of voice._EMOTION_PROFILES; the levels
-# are 7 dB lower, as a clip with silence around espeak's speech has a crest factor near 18 dB and
-# would otherwise hit the peak limit of dsp.set_level.
+# energy, quality (shelf). Values follow the formant profiles of voice._EMOTION_PROFILES, with wider
+# pitch, level and shelf steps between emotions (a speaker's own pitch spans 30-70 on espeak-ng's
+# scale; models of the default must tell the emotions apart in a 1 s clip); the levels are about 7 dB
+# lower, as a clip with silence around espeak's speech has a crest factor near 18 dB and would
+# otherwise hit the peak limit of dsp.set_level.
 _SPOKEN_EMOTIONS = {
     "neutral": _SpokenEmotion(0, 40, ".", 150, 0, -32.0, 0.0),
-    "happy": _SpokenEmotion(22, 90, "!", 175, 0, -27.0, 4.0),
-    "sad": _SpokenEmotion(-15, 10, ".", 115, 4, -38.0, -10.0),
-    "angry": _SpokenEmotion(8, 60, "!", 200, 0, -21.0, 10.0),
+    "happy": _SpokenEmotion(28, 90, "!", 175, 0, -26.0, 6.0),
+    "sad": _SpokenEmotion(-20, 10, ".", 115, 4, -38.0, -12.0),
+    "angry": _SpokenEmotion(12, 60, "!", 200, 0, -20.0, 12.0),
 }
 
 
@@ -161,7 +163,7 @@ def spoken_emotion_style(rng: np.random.Generator, emotion: str) -> SpokenStyle:
         speed=int(round(tempo.speed * np.exp(rng.normal(0.0, 0.08)))),
         word_gap=tempo.word_gap,
         ending=pitch.ending,
-        energy_db=energy.energy_db + rng.normal(0.0, 2.0),
+        energy_db=energy.energy_db + rng.normal(0.0, 1.5),
         shelf_db=quality.shelf_db + rng.normal(0.0, 1.5),
     )
 

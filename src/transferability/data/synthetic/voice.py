@@ -232,7 +232,7 @@ def synthesise_utterance(
 
 EMOTIONS = ("neutral", "happy", "sad", "angry")
 EMOTION_CUE_GROUPS = ("pitch", "tempo", "energy", "quality")
-EMOTION_CUE_SWAP_PROBABILITY = 0.1
+EMOTION_CUE_SWAP_PROBABILITY = 0.02
 
 
 @dataclass(frozen=True)
