@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Sequence
 
-import Levenshtein
+import jiwer
 import numpy as np
 import pandas as pd
 
@@ -19,10 +19,13 @@ ORIGINAL_COLUMNS = ("dataset", "item_id", "label", "sample_rate", "samples", "te
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
-    """Word edit distance (substitutions + deletions + insertions) from the normalised ``reference``
-    to the normalised ``hypothesis``, and the number of reference words."""
-    words = normalise_text(reference).split()
-    return int(Levenshtein.distance(words, normalise_text(hypothesis).split())), len(words)
+    """Word errors (substitutions + deletions + insertions, jiwer's alignment) from the normalised
+    ``reference`` to the normalised ``hypothesis``, and the number of reference words."""
+    words, heard = normalise_text(reference), normalise_text(hypothesis)
+    if not words:  # jiwer refuses an empty reference: every word heard is an insertion
+        return len(heard.split()), 0
+    alignment = jiwer.process_words(words, heard)
+    return alignment.substitutions + alignment.deletions + alignment.insertions, len(words.split())
 
 
 def word_accuracy(errors: Sequence[int], words: Sequence[int]) -> float:
