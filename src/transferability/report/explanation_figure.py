@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 
 from transferability.explainer.record import Explanation
 from transferability.models.contract import validate_waveform
+from transferability.report.figure_files import save_figure
 
 MASK_STYLES: dict[str, str] = {"sufficient": "tab:blue", "complete": "tab:red", "1-complete": "tab:green"}
 SIGNAL_STYLES: dict[str, str] = {"original": "black", **MASK_STYLES, "inverse": "tab:purple"}
@@ -146,8 +147,7 @@ def plot_explanation(
     if path.suffix.lower() not in _SUFFIXES:
         raise ValueError(f"figure path {str(path)!r}: suffix must be one of {sorted(_SUFFIXES)}")
     fig = explanation_figure(waveform, sample_rate, masks, title, signals, width, dpi, what=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
+    save_figure(fig, path, dpi=dpi)
     fig.clear()
     return path
 

@@ -10,6 +10,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from transferability.analysis.spectra import welch_psd
+from transferability.report.figure_files import save_figure
 
 CLASS_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive",
                  "tab:cyan", "tab:gray")
@@ -27,10 +28,7 @@ def _new_figure(width: float, height: float) -> Figure:
 def _save(fig: Figure, path: str | Path, title: str) -> Path:
     if title:
         fig.suptitle(title, fontsize=10)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_composite_psd(

@@ -9,6 +9,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from transferability.report.figure_files import save_figure
+
 MODEL_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:gray",
                  "tab:olive", "tab:cyan")
 # (signal, dataset) -> beta_curve frame: source models (index) x epsilon (sorted columns)
@@ -59,7 +61,4 @@ def plot_beta_curves(
                 ax.legend(fontsize=7, loc="lower right")
     if title:
         fig.suptitle(title, fontsize=10)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    return path
+    return save_figure(fig, path)
