@@ -182,17 +182,15 @@ def explain(
                 candidates.append(("refinement", ranked(mask_of(responsibility.smallest_sufficient, mutator.n_bins))))
             candidates += [(other, ranked(mask)) for other, (mask, _, _) in extracted.items()]  # each is sufficient
         origin, start = min(candidates, key=lambda candidate: candidate[1].shape[0])  # the first of equal sizes
-        mark = oracle.queries
         mask, report = minimise(oracle, start, test, cfg.minimality_min_chunk, cfg.minimality_max_candidates,
                                 cfg.search_grid)
-        queries[f"{name}_minimality"] = oracle.queries - mark
+        queries[f"{name}_minimality"] = report.queries
         extracted[name] = (mask, origin, _minimality_entry(sizes[name], report))
-    # a set passing a more demanding test passes the less demanding ones: keep the smallest verified one
-    for name, stronger in (("complete", ("one_complete",)), ("sufficient", ("complete", "one_complete"))):
-        for other in stronger:
-            if other in extracted and extracted[other][0].sum() < extracted[name][0].sum():
-                mask, _, entry = extracted[other]
-                extracted[name] = (mask, other, {**entry, "prefix_size": extracted[name][2]["prefix_size"]})
+    # a 1-complete set is complete: keep the smaller one (the sufficient set, minimised from a start no
+    # larger than either, is already no larger than both)
+    if "one_complete" in extracted and extracted["one_complete"][0].sum() < extracted["complete"][0].sum():
+        mask, _, entry = extracted["one_complete"]
+        extracted["complete"] = (mask, "one_complete", {**entry, "prefix_size": extracted["complete"][2]["prefix_size"]})
 
     queries["prefix_search"] = searched["queries"]  # stability checks, final prefixes, grown sets
     mark = oracle.queries
