@@ -30,7 +30,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from transferability.analysis.transfer_statistics import models_of, off_diagonal_indicators
+from transferability.analysis.transfer_statistics import models_of, nan_mean, off_diagonal_indicators
 
 DIRECTIONS = ("outgoing", "incoming")
 CORRECTIONS = ("holm", "bonferroni", "none")
@@ -54,13 +54,6 @@ def shuffled_within_rows(values: np.ndarray, n_resamples: int, rng: np.random.Ge
         shuffled = np.empty(keys.shape)
         np.put_along_axis(shuffled, np.broadcast_to(slots, keys.shape), picked, axis=-1)
         yield shuffled
-
-
-def _nan_mean(values: np.ndarray, axis: int) -> np.ndarray:
-    present = ~np.isnan(values)
-    counts = present.sum(axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, np.where(present, values, 0.0).sum(axis=axis) / counts, np.nan)
 
 
 def versus_others(rates: np.ndarray) -> np.ndarray:
@@ -105,8 +98,8 @@ Tested = tuple[np.ndarray, np.ndarray, np.ndarray]  # per model: statistic, p-va
 
 def outgoing_test(rates: np.ndarray, n_resamples: int, rng: np.random.Generator) -> Tested:
     """Per source: (statistic, p-value, informative items) of ``rates [items, sources]``."""
-    observed = versus_others(_nan_mean(rates, axis=0))
-    resampled = [versus_others(_nan_mean(chunk, axis=1)) for chunk in shuffled_within_rows(rates, n_resamples, rng)]
+    observed = versus_others(nan_mean(rates, axis=0))
+    resampled = [versus_others(nan_mean(chunk, axis=1)) for chunk in shuffled_within_rows(rates, n_resamples, rng)]
     informative = _informative(rates)
     return observed, _p_values(observed, resampled, informative), informative
 
@@ -117,7 +110,7 @@ def _column_averages(indicators: np.ndarray, present: np.ndarray, membership: np
     counts = membership @ present.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         cells = np.where(counts > 0, sums / counts, np.nan)
-    return _nan_mean(cells, axis=-2)
+    return nan_mean(cells, axis=-2)
 
 
 def incoming_test(

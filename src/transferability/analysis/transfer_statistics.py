@@ -152,11 +152,12 @@ def _resampled_means(values: np.ndarray, draws: np.ndarray) -> np.ndarray:
     return out
 
 
-def _nan_row_mean(cells: np.ndarray) -> np.ndarray:
-    present = ~np.isnan(cells)
-    counts = present.sum(axis=-1)
+def nan_mean(values: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Mean over ``axis`` of the non-NaN entries; NaN where there is none."""
+    present = ~np.isnan(values)
+    counts = present.sum(axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, np.where(present, cells, 0.0).sum(axis=-1) / counts, np.nan)
+        return np.where(counts > 0, np.where(present, values, 0.0).sum(axis=axis) / counts, np.nan)
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ def bootstrap_cells(
         if values.shape[0]:
             draws = rng.integers(0, values.shape[0], size=(n_resamples, values.shape[0]))
             resampled[:, i, targets] = _resampled_means(values, draws)
-            point[i, targets] = _nan_row_mean(values.T)
+            point[i, targets] = nan_mean(values.T)
     return BootstrapCells(models, point, resampled, n_signals)
 
 
@@ -226,8 +227,8 @@ def bootstrap_interval(
     for i, source in enumerate(cells.models):
         targets = [j for j, m in enumerate(cells.models) if m != source]
         resampled = cells.resampled[:, i, targets]
-        resampled = np.column_stack([resampled, _nan_row_mean(resampled)])
-        estimates = np.append(cells.point[i, targets], _nan_row_mean(cells.point[i, targets]))
+        resampled = np.column_stack([resampled, nan_mean(resampled)])
+        estimates = np.append(cells.point[i, targets], nan_mean(cells.point[i, targets]))
         low, high = _nan_quantiles(resampled, quantiles)
         for j, target in enumerate([cells.models[t] for t in targets] + [ROW_AVERAGE]):
             records.append({
@@ -243,9 +244,9 @@ def direction_intervals(cells: BootstrapCells, confidence: float = 0.95) -> pd.D
     Columns: model, outgoing, outgoing_low, outgoing_high, incoming, incoming_low, incoming_high, n_signals.
     """
     quantiles = _interval_level(confidence)
-    rows_point, cols_point = _nan_row_mean(cells.point), _nan_row_mean(cells.point.T)
-    rows_resampled = _nan_row_mean(cells.resampled)
-    cols_resampled = _nan_row_mean(np.swapaxes(cells.resampled, 1, 2))
+    rows_point, cols_point = nan_mean(cells.point), nan_mean(cells.point.T)
+    rows_resampled = nan_mean(cells.resampled)
+    cols_resampled = nan_mean(np.swapaxes(cells.resampled, 1, 2))
     out_low, out_high = _nan_quantiles(rows_resampled, quantiles)
     in_low, in_high = _nan_quantiles(cols_resampled, quantiles)
     return pd.DataFrame({
