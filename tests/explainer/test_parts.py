@@ -119,3 +119,41 @@ def test_the_oracle_remembers_verdicts_and_counts_only_new_mutants():
     np.testing.assert_array_equal(again.top1[:3], first.top1[[4, 1, 1]])
     np.testing.assert_array_equal(again.confidence[:3], first.confidence[[4, 1, 1]])
     assert oracle.model_calls == 3  # 6 masks in batches of 4, then 1
+
+
+
+def _loudest_band_oracle(target: int = 1, parts: tuple = ((2500, 1.0), (500, 0.5))):
+    from tests.helpers.known_answer import classifier, tones
+    from transferability.explainer.oracle import Oracle
+    from transferability.models.toy import LoudestBand
+
+    model = classifier(LoudestBand([(100.0, 1000.0), (2000.0, 3000.0)]), ("low", "mid"), "loudest-band")
+    mutator = SpectralMutator(torch.from_numpy(tones(list(parts))))
+    return Oracle(model, mutator, target=target, batch_size=64), mutator
+
+
+def test_a_complete_test_gives_the_same_answer_whichever_half_it_asks_first():
+    from transferability.explainer.extraction import SetTest
+
+    two_mid_tones = ((2500, 1.0), (2700, 1.0), (500, 0.5))  # bins of a 1 s clip are 1 Hz apart
+    oracle, mutator = _loudest_band_oracle(parts=two_mid_tones)
+    masks = np.zeros((3, mutator.n_bins), dtype=bool)
+    masks[0, [2500, 2700]] = True  # keeps the class and the rest (the low tone) loses it: passes
+    masks[1, 500] = True  # loses the class itself, while its rest keeps it
+    masks[2, 2500] = True  # keeps the class, but so does its rest (the other mid tone)
+    test = SetTest(0.0, rest_loses=True)
+    keep_first = test.passes(oracle, masks)
+    np.testing.assert_array_equal(keep_first, [True, False, False])
+    assert oracle.queries == 3 + 2  # every kept half, then the rests of the two that kept the class
+    rest_first_oracle, _ = _loudest_band_oracle(parts=two_mid_tones)
+    np.testing.assert_array_equal(test.passes(rest_first_oracle, masks, rest_first=True), keep_first)
+    assert rest_first_oracle.queries == 3 + 1  # every rest, then the kept half of the one whose rest lost
+
+
+def test_minimising_never_removes_every_bin_even_where_the_empty_signal_would_pass():
+    from transferability.explainer.extraction import SetTest, minimise
+
+    oracle, _ = _loudest_band_oracle(target=0)  # silence ties both bands and reads as class 0
+    assert SetTest(0.0).passes(oracle, np.zeros((1, oracle.mutator.n_bins), dtype=bool))[0]
+    mask, report = minimise(oracle, np.arange(496, 504), SetTest(0.0), min_chunk=1, max_candidates=100)
+    assert mask.sum() == 1 and report.one_minimal and not report.budget_exhausted

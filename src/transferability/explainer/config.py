@@ -16,11 +16,11 @@ class ExplainerConfig:
     seed: int = 0
     delta: float = 0.5  # sufficient/complete sets need confidence >= delta * p0
     occlusion: float = 0.0  # value written into removed bins
-    round_size: int = 5  # iterations advanced in lock-step, batched into one model call; stability is checked per round
-    min_iterations: int = 10  # iterations always run
-    max_iterations: int = 10  # upper bound when the extracted sets have not settled
+    round_size: int = 3  # iterations advanced in lock-step, batched into one model call; stability is checked per round
+    min_iterations: int = 6  # iterations always run
+    max_iterations: int = 6  # upper bound when the extracted sets have not settled
     max_depth: int = 16  # refinement rounds per iteration
-    min_box_size: int = 4  # a region with fewer bins is not split further
+    min_box_size: int = 32  # a region with fewer bins is not split further
     confidence_filter: float = 0.0  # a mutant passes refinement with confidence >= this * p0
     normalise_by_size: bool = False  # divide a child's responsibility by its number of bins
     min_chain_length: int = 2  # an iteration counts only with a chain this long

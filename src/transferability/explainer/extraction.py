@@ -16,6 +16,8 @@ import numpy as np
 from transferability.explainer.oracle import Oracle
 
 RESTART_FRACTION = 0.75  # a chunk level that leaves at most this fraction of the set restarts the pass
+# a complete test asks about the rest first when the set's confidence is this many times the test's minimum
+REST_FIRST_MARGIN = 1.5
 
 
 @dataclass(frozen=True)
@@ -25,10 +27,22 @@ class SetTest:
     min_confidence: float
     rest_loses: bool = False
 
-    def passes(self, oracle: Oracle, masks: np.ndarray) -> np.ndarray:
-        """One boolean per mask ``[batch, bins]``."""
+    def passes(self, oracle: Oracle, masks: np.ndarray, rest_first: bool = False) -> np.ndarray:
+        """One boolean per mask ``[batch, bins]``.
+
+        A complete test asks about the remaining bins only for the masks that keep the class or,
+        with ``rest_first``, about the kept bins only for the masks whose remaining bins lose it:
+        a mask that fails costs one query either way if its failing half is asked first.
+        """
+        if not self.rest_loses:
+            return oracle.verdicts(masks).keeps(oracle.target, self.min_confidence)
+        if rest_first:
+            ok = oracle.verdicts(~masks).top1 != oracle.target
+            if ok.any():
+                ok[ok] = oracle.verdicts(masks[ok]).keeps(oracle.target, self.min_confidence)
+            return ok
         ok = oracle.verdicts(masks).keeps(oracle.target, self.min_confidence)
-        if self.rest_loses and ok.any():
+        if ok.any():
             ok[ok] = oracle.verdicts(~masks[ok]).top1 != oracle.target
         return ok
 
@@ -207,7 +221,7 @@ def minimise(
     def without(removals: list[np.ndarray]) -> np.ndarray:
         nonlocal tested
         tested += len(removals)
-        return test.passes(oracle, removal_masks(removals))
+        return test.passes(oracle, removal_masks(removals), rest_first=rest_first)
 
     def least_needed_first(removals: list[np.ndarray]) -> list[np.ndarray]:
         """Chunks that can go alone, those whose removal keeps the most confidence first (their
@@ -221,6 +235,10 @@ def minimise(
     certified = False  # a whole pass of single-bin removals against the final set found none
     last_level = False  # a level sized to the budget left: the pass ends after it
     while kept.shape[0] > 1:
+        # a set far above the test's confidence rarely loses it to a removal, while the removed bins,
+        # joining the rest, often give the rest the class back: then the rest is the half to ask first
+        confidence = oracle.verdicts(mask_of(kept, n_bins)[None, :]).confidence[0]
+        rest_first = test.rest_loses and confidence >= REST_FIRST_MARGIN * test.min_confidence
         chunks = chunks_of(chunk)
         if tested + len(chunks) > max_candidates:
             left = max_candidates - tested - 2 * points  # room for the level and one run search
@@ -236,8 +254,10 @@ def minimise(
             if tested + 2 * points > max_candidates:
                 exhausted = True
                 break
+            # never all of the set: the empty signal fails by convention
+            limit = len(removable) - int(sum(c.shape[0] for c in removable) == kept.shape[0])
             run = _largest_passing_count(lambda counts: without([np.concatenate(removable[:j]) for j in counts]),
-                                         len(removable), points)
+                                         limit, points)
             if run:
                 kept = kept[~np.isin(kept, np.concatenate(removable[:run]))]
             rest = removable[run + 1 :]  # removable[run] could not go with the run: not tried again at this size

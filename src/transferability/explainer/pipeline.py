@@ -1,4 +1,4 @@
-"""Explain one clip with one classifier: responsibility, then 1-complete, complete and sufficient sets."""
+"""Explain one clip with one classifier: responsibility, then the sufficient, complete and 1-complete sets."""
 from __future__ import annotations
 
 import time
@@ -25,8 +25,8 @@ from transferability.models.contract import AudioClassifier, AudioInputError, is
 # Confidences are compared after an rfft/irfft round trip: allow float32 rounding.
 CONFIDENCE_TOLERANCE = 1e-5
 DEMANDING_ORDER = ("sufficient", "complete", "one_complete")  # a set passing one test passes those before it
-# complete first (from its prefix), 1-complete grown from it, sufficient last from the smallest of all
-EXTRACTION_ORDER = ("complete", "one_complete", "sufficient")
+# least demanding first: a set that passes the next test is that set too, at no further minimality cost
+EXTRACTION_ORDER = DEMANDING_ORDER
 
 
 def fit_to_model(waveform: np.ndarray, classifier: AudioClassifier, cfg: ExplainerConfig, clip_id: str) -> tuple[np.ndarray, dict]:
@@ -70,15 +70,16 @@ def _subset_record(mask: np.ndarray, origin: str, test: SetTest, oracle: Oracle,
     )
 
 
-def _minimality_entry(prefix_size: int, report: MinimalityReport) -> dict:
+def _minimality_entry(prefix_size: int | None, report: MinimalityReport, earlier_candidates: int = 0) -> dict:
+    """The record's minimality entry of one set; ``earlier_candidates`` counts a first pass of the same set's budget."""
     return {
-        "prefix_size": int(prefix_size),
+        "prefix_size": prefix_size,
         "start_size": report.start_size,
         "removed_bins": report.removed_bins,
         "smallest_chunk_without_removal": report.smallest_chunk,
         "one_minimal": report.one_minimal,
         "budget_exhausted": report.budget_exhausted,
-        "candidates": report.candidates,
+        "candidates": earlier_candidates + report.candidates,
     }
 
 
@@ -91,16 +92,17 @@ def explain(
 ) -> Explanation:
     """Explain ``classifier``'s top-1 decision on a mono clip at the classifier's sample rate.
 
-    Responsibility ranks the bins. The complete set is minimised from the smallest prefix of the
-    ranking that passes its test (or the 1-complete test, which implies it); the 1-complete set
-    from the smaller of its own prefix and the complete set grown by the fewest next-ranked bins
-    that make it 1-complete; the sufficient set last, from the smallest of its prefix, the
-    smallest sufficient mutant the refinement met and the two complete sets (each is sufficient).
-    A set that passes a more demanding test passes the less demanding ones, so the smallest
-    verified one is kept for each: sufficient <= complete <= 1-complete in size, and each
-    subset's ``origin`` says where it came from. Raises :class:`AudioInputError` (naming
-    ``clip_id``) for NaN/Inf samples or a clip the model cannot take; a silent clip is recorded
-    with status ``"silent"`` and no subsets.
+    Responsibility ranks the bins. The sufficient set is minimised from the smaller of the ranking's
+    smallest sufficient prefix and the smallest sufficient mutant the refinement met. Then each
+    more demanding set in turn: where the set before already passes its test it is that set
+    (``origin`` names it; a removal that fails a less demanding test fails this one too, so the
+    minimality findings carry over), else it is minimised from the smaller of its own prefix and
+    the set before grown by the fewest next-ranked bins that pass. A 1-complete set is complete
+    and a complete set sufficient: where a more demanding set came out smaller, it replaces the
+    less demanding one, minimised again under that one's test. So sufficient <= complete <=
+    1-complete in size, and each subset's ``origin`` says where it came from. Raises
+    :class:`AudioInputError` (naming ``clip_id``) for NaN/Inf samples or a clip the model cannot
+    take; a silent clip is recorded with status ``"silent"`` and no subsets.
     """
     cfg = cfg or ExplainerConfig()
     started = time.perf_counter()
@@ -153,9 +155,18 @@ def explain(
         sufficient_prefix, on_round=bar.update,
     )
     bar.close()
-    order, sizes = search(responsibility.responsibility, tuple(tests))  # the sufficient search is reused from the last check
+    order, sizes = search(responsibility.responsibility, ("sufficient",))  # reused from the last stability check
     queries["responsibility"] = oracle.queries - mark - searched["queries"]
     responsibility_done = time.perf_counter()
+
+    def prefix_size(name: str) -> int:
+        """The smallest prefix passing this test or a more demanding one (which implies it), searched
+        for all of them together the first time a complete test needs it."""
+        demanding = [other for other in DEMANDING_ORDER[DEMANDING_ORDER.index(name):] if other in tests]
+        missing = tuple(other for other in demanding if other not in sizes)
+        if missing and name != "sufficient":
+            sizes.update(search(responsibility.responsibility, missing)[1])
+        return min(sizes[other] for other in demanding if other in sizes)
 
     position = np.empty_like(order)
     position[order] = np.arange(order.shape[0])
@@ -165,32 +176,40 @@ def explain(
         return bins[np.argsort(position[bins], kind="stable")]
 
     extracted: dict[str, tuple[np.ndarray, str, dict]] = {}
-    for name in EXTRACTION_ORDER:
-        if name not in tests:
-            continue
+    names = [name for name in EXTRACTION_ORDER if name in tests]
+    for before, name in zip([None, *names], names):
         test = tests[name]
-        # the smallest prefix passing this test or a more demanding one (which implies this one)
-        prefix_size = min(sizes[other] for other in DEMANDING_ORDER[DEMANDING_ORDER.index(name):] if other in sizes)
-        candidates = [("prefix", order[:prefix_size])]
-        if name == "one_complete" and "complete" in extracted:
-            mark = oracle.queries
-            grown = smallest_passing_extension(oracle, ranked(extracted["complete"][0]), order, test, cfg.search_grid)
-            searched["queries"] += oracle.queries - mark
-            candidates.append(("grown", grown))
-        if name == "sufficient":
-            if responsibility.smallest_sufficient is not None:
-                candidates.append(("refinement", ranked(mask_of(responsibility.smallest_sufficient, mutator.n_bins))))
-            candidates += [(other, ranked(mask)) for other, (mask, _, _) in extracted.items()]  # each is sufficient
+        mark = oracle.queries
+        if before is not None and test.passes(oracle, extracted[before][0][None, :])[0]:
+            # a removal that fails the less demanding test fails this one too: the pass's findings carry over
+            mask, _, entry = extracted[before]
+            extracted[name] = (mask, before, {**entry, "prefix_size": None, "carried_from": before})
+            queries[f"{name}_minimality"] = oracle.queries - mark
+            continue
+        searched_before = searched["queries"]
+        candidates = [("prefix", order[: prefix_size(name)])]
+        if name == "sufficient" and responsibility.smallest_sufficient is not None:
+            candidates.append(("refinement", ranked(mask_of(responsibility.smallest_sufficient, mutator.n_bins))))
+        if before is not None:
+            grow_mark = oracle.queries
+            candidates.append(("grown", smallest_passing_extension(oracle, ranked(extracted[before][0]), order, test,
+                                                                   cfg.search_grid)))
+            searched["queries"] += oracle.queries - grow_mark
         origin, start = min(candidates, key=lambda candidate: candidate[1].shape[0])  # the first of equal sizes
         mask, report = minimise(oracle, start, test, cfg.minimality_min_chunk, cfg.minimality_max_candidates,
                                 cfg.search_grid)
-        queries[f"{name}_minimality"] = report.queries
-        extracted[name] = (mask, origin, _minimality_entry(sizes[name], report))
-    # a 1-complete set is complete: keep the smaller one (the sufficient set, minimised from a start no
-    # larger than either, is already no larger than both)
-    if "one_complete" in extracted and extracted["one_complete"][0].sum() < extracted["complete"][0].sum():
-        mask, _, entry = extracted["one_complete"]
-        extracted["complete"] = (mask, "one_complete", {**entry, "prefix_size": extracted["complete"][2]["prefix_size"]})
+        queries[f"{name}_minimality"] = oracle.queries - mark - (searched["queries"] - searched_before)
+        extracted[name] = (mask, origin, _minimality_entry(sizes.get(name), report))
+    # a 1-complete set is complete and a complete set sufficient: where a more demanding set came out
+    # smaller, it replaces the less demanding one, minimised again under that one's test with what is
+    # left of its pass's budget (its own pass's findings do not carry over in this direction)
+    for weaker, stronger in reversed(list(zip(names, names[1:]))):
+        if extracted[stronger][0].sum() < extracted[weaker][0].sum():
+            done = extracted[weaker][2]["candidates"]
+            mask, report = minimise(oracle, np.flatnonzero(extracted[stronger][0]), tests[weaker],
+                                    cfg.minimality_min_chunk, max(0, cfg.minimality_max_candidates - done), cfg.search_grid)
+            queries[f"{weaker}_minimality"] = queries.get(f"{weaker}_minimality", 0) + report.queries
+            extracted[weaker] = (mask, stronger, _minimality_entry(extracted[weaker][2]["prefix_size"], report, done))
 
     queries["prefix_search"] = searched["queries"]  # stability checks, final prefixes, grown sets
     mark = oracle.queries

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA_VERSION = 2  # 2: subsets say where they came from and whether their final check passed
+SCHEMA_VERSION = 3  # 2: subsets say where they came from and whether their final check passed; 3: minimality carried over
 SUBSET_NAMES = ("sufficient", "complete", "one_complete")
 
 
@@ -34,7 +34,9 @@ class SubsetRecord:
     class_index: int
     class_name: str
     confidence: float  # probability of the explained class
-    origin: str  # where the minimality pass started: "prefix" (of the ranking), "refinement", "complete", "one_complete"
+    # where its minimality pass started: "prefix" (of the ranking), "refinement", "grown" (from the set before), or the
+    # less demanding set it is ("sufficient", "complete") or the more demanding one it was minimised from again
+    origin: str
     verified: bool  # the set passed its test when checked last, on the final mask
 
     def to_dict(self) -> dict[str, Any]:
