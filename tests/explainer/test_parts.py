@@ -157,3 +157,18 @@ def test_minimising_never_removes_every_bin_even_where_the_empty_signal_would_pa
     assert SetTest(0.0).passes(oracle, np.zeros((1, oracle.mutator.n_bins), dtype=bool))[0]
     mask, report = minimise(oracle, np.arange(496, 504), SetTest(0.0), min_chunk=1, max_candidates=100)
     assert mask.sum() == 1 and report.one_minimal and not report.budget_exhausted
+
+
+def test_a_grown_set_is_searched_only_up_to_its_size_limit():
+    from transferability.explainer.extraction import SetTest, smallest_passing_extension
+
+    oracle, mutator = _loudest_band_oracle(parts=((2500, 1.0), (2700, 1.0), (500, 0.5)))
+    first = [2500, 7000, 2700]
+    order = np.concatenate([first, np.setdiff1d(np.arange(mutator.n_bins), first)])
+    complete = SetTest(0.0, rest_loses=True)  # the rest (the low tone) loses "mid" once both mid tones are kept
+    grown = smallest_passing_extension(oracle, np.array([2500]), order, complete, points=8)
+    assert grown.tolist() == first
+    assert smallest_passing_extension(oracle, np.array([2500]), order, complete, points=8, max_size=3).tolist() == first
+    asked = oracle.queries
+    assert smallest_passing_extension(oracle, np.array([2500]), order, complete, points=8, max_size=2) is None
+    assert oracle.queries - asked <= 2  # one set at the limit, and its rest

@@ -146,14 +146,18 @@ def prefix_sizes(oracle: Oracle, order: np.ndarray, tests: Mapping[str, SetTest]
     return smallest_passing_prefixes(predicates, order.shape[0], points, before_round=fetch_round)
 
 
-def smallest_passing_extension(oracle: Oracle, base: np.ndarray, order: np.ndarray, test: SetTest, points: int) -> np.ndarray:
+def smallest_passing_extension(
+    oracle: Oracle, base: np.ndarray, order: np.ndarray, test: SetTest, points: int, max_size: int | None = None,
+) -> np.ndarray | None:
     """``base`` plus the fewest of the next-ranked bins outside it that together pass ``test``.
 
-    Searched like a prefix of the ranking with ``base`` always kept (all bins are assumed to pass);
-    returns the bins in ranking order.
+    Searched like a prefix of the ranking with ``base`` always kept, among sets of at most
+    ``max_size`` bins (default: all); returns the bins in ranking order, or None when even the
+    largest of those sets fails.
     """
     n_bins = order.shape[0]
     rest = order[~np.isin(order, base)]
+    limit = rest.shape[0] if max_size is None else min(rest.shape[0], max_size - base.shape[0])
     base_mask = mask_of(base, n_bins)
     rank_in_rest = np.full(n_bins, n_bins)
     rank_in_rest[rest] = np.arange(rest.shape[0])
@@ -161,10 +165,14 @@ def smallest_passing_extension(oracle: Oracle, base: np.ndarray, order: np.ndarr
     def masks(sizes: np.ndarray) -> np.ndarray:
         return base_mask[None, :] | (rank_in_rest[None, :] < np.asarray(sizes)[:, None])
 
+    if limit < 0:
+        return None
     if test.passes(oracle, masks(np.array([0])))[0]:
         added = 0
+    elif limit == 0 or not test.passes(oracle, masks(np.array([limit])))[0]:
+        return None
     else:
-        added = smallest_passing_prefix(lambda sizes: test.passes(oracle, masks(sizes)), rest.shape[0], points)
+        added = smallest_passing_prefix(lambda sizes: test.passes(oracle, masks(sizes)), limit, points)
     kept = masks(np.array([added]))[0]
     return order[kept[order]]
 

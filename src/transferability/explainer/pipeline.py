@@ -190,11 +190,13 @@ def explain(
         candidates = [("prefix", order[: prefix_size(name)])]
         if name == "sufficient" and responsibility.smallest_sufficient is not None:
             candidates.append(("refinement", ranked(mask_of(responsibility.smallest_sufficient, mutator.n_bins))))
-        if before is not None:
+        if before is not None:  # grown from the set before, searched only among sets smaller than the prefix
             grow_mark = oracle.queries
-            candidates.append(("grown", smallest_passing_extension(oracle, ranked(extracted[before][0]), order, test,
-                                                                   cfg.search_grid)))
+            grown = smallest_passing_extension(oracle, ranked(extracted[before][0]), order, test, cfg.search_grid,
+                                               max_size=candidates[0][1].shape[0] - 1)
             searched["queries"] += oracle.queries - grow_mark
+            if grown is not None:
+                candidates.append(("grown", grown))
         origin, start = min(candidates, key=lambda candidate: candidate[1].shape[0])  # the first of equal sizes
         mask, report = minimise(oracle, start, test, cfg.minimality_min_chunk, cfg.minimality_max_candidates,
                                 cfg.search_grid)
