@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.model:
-        from transferability.models.loading import load_classifier  # lazily: being written alongside
+        from transferability.models.loading import load_classifier  # here: it imports transformers
 
         classifier = load_classifier(args.model)
     else:
