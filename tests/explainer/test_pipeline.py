@@ -145,11 +145,21 @@ def test_sufficient_is_never_larger_than_complete_nor_complete_than_one_complete
 def test_a_minimality_pass_out_of_budget_says_so():
     model = classifier(LoudestBand([LOW, MID]), ("low", "mid"), "loudest-band")
     clip = tones([(2200, 1.0), (2600, 0.8), (500, 0.6)], noise=0.01)
-    record = explain(clip, model, ExplainerConfig(seed=3, minimality_max_candidates=2), clip_id="tight")
+    record = explain(clip, model, ExplainerConfig(seed=3, minimality_max_candidates=2, complete_max_candidates=2), clip_id="tight")
     ran_out = [name for name, entry in record.minimality.items() if entry["budget_exhausted"]]
     assert ran_out and all(not record.minimality[name]["one_minimal"] for name in ran_out)
     assert "minimality budget ran out" in record.minimality_note() and ran_out[0] in record.minimality_note()
     assert all(record.subset(name).verified for name in ("sufficient", "complete", "one_complete"))
+
+
+def test_the_sufficient_set_and_the_complete_sets_have_budgets_of_their_own():
+    model = classifier(LoudestBand([LOW, MID]), ("low", "mid"), "loudest-band")
+    clip = tones([(2200, 1.0), (2600, 0.8), (500, 0.6)], noise=0.01)
+    record = explain(clip, model, ExplainerConfig(seed=3, complete_max_candidates=2), clip_id="tight-complete")
+    assert record.minimality["sufficient"]["one_minimal"] and not record.minimality["sufficient"]["budget_exhausted"]
+    complete = record.minimality["complete"]
+    assert complete["budget_exhausted"] and complete["candidates"] <= 2 and not complete["one_minimal"]
+    assert record.sufficient.size <= record.complete.size <= record.one_complete.size
 
 
 def test_same_seed_gives_identical_masks_and_map(loudest_band):

@@ -37,7 +37,8 @@ from transferability.report.transferability_tables import transferability_long
 
 LOW, MID = (100.0, 1000.0), (2000.0, 3000.0)
 LABELS = ["low", "mid", "silent"]
-QUICK = ExplainerConfig(seed=1, min_iterations=4, max_iterations=4, round_size=4, minimality_max_candidates=64)
+QUICK = ExplainerConfig(seed=1, min_iterations=4, max_iterations=4, round_size=4, minimality_max_candidates=64,
+                      complete_max_candidates=64)
 
 
 def test_playable_copies_are_16_bit_at_one_peak_and_gains_restore_the_levels(tmp_path):

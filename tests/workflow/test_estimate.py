@@ -16,7 +16,7 @@ from transferability.workflow import estimate
 
 PAPER = Path(__file__).parents[2] / "config" / "paper.yaml"
 QUICK = {"min_iterations": 2, "max_iterations": 2, "round_size": 2, "max_depth": 4,
-         "minimality_max_candidates": 16, "one_complete": False}
+         "minimality_max_candidates": 16, "complete_max_candidates": 16, "one_complete": False}
 
 
 def _row(items: int, queries: float, seconds: float, model: str = "M1", dataset: str = "d") -> estimate.EstimateRow:

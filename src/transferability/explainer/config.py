@@ -27,7 +27,8 @@ class ExplainerConfig:
     stability_jaccard: float = 0.9  # rounds stop once each extracted prefix overlaps the previous round's this much
     search_grid: int = 8  # prefix sizes queried per round of each prefix search
     minimality_min_chunk: int = 1  # smallest chunk the minimality pass tries to remove
-    minimality_max_candidates: int = 400  # candidate sets the minimality pass may test, per subset
+    minimality_max_candidates: int = 400  # candidate sets the sufficient set's minimality pass may test
+    complete_max_candidates: int = 400  # the same for the complete and 1-complete sets' passes, each
     one_complete: bool = True  # also extract the 1-complete set (delta = 1)
     max_batch_size: int = 256  # cap on mutants per model call (memory may lower it)
     pad_short_clips: bool = False  # zero-pad clips shorter than the model accepts instead of refusing
@@ -54,6 +55,7 @@ class ExplainerConfig:
             "search_grid": self.search_grid >= 2,
             "minimality_min_chunk": self.minimality_min_chunk >= 1,
             "minimality_max_candidates": self.minimality_max_candidates >= 0,
+            "complete_max_candidates": self.complete_max_candidates >= 0,
             "max_batch_size": self.max_batch_size >= 1,
         }
         bad = [key for key, ok in checks.items() if not ok]
@@ -70,3 +72,7 @@ class ExplainerConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def max_candidates(self, subset: str) -> int:
+        """The candidate budget of one subset's minimality pass."""
+        return self.minimality_max_candidates if subset == "sufficient" else self.complete_max_candidates

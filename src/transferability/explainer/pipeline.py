@@ -71,7 +71,7 @@ def _subset_record(mask: np.ndarray, origin: str, test: SetTest, oracle: Oracle,
 
 
 def _minimality_entry(prefix_size: int | None, report: MinimalityReport, earlier_candidates: int = 0) -> dict:
-    """The record's minimality entry of one set; ``earlier_candidates`` counts a first pass of the same set's budget."""
+    """The record's minimality entry of one set; ``earlier_candidates`` counts those of a first pass whose result was replaced."""
     return {
         "prefix_size": prefix_size,
         "start_size": report.start_size,
@@ -198,20 +198,19 @@ def explain(
             if grown is not None:
                 candidates.append(("grown", grown))
         origin, start = min(candidates, key=lambda candidate: candidate[1].shape[0])  # the first of equal sizes
-        mask, report = minimise(oracle, start, test, cfg.minimality_min_chunk, cfg.minimality_max_candidates,
-                                cfg.search_grid)
+        mask, report = minimise(oracle, start, test, cfg.minimality_min_chunk, cfg.max_candidates(name), cfg.search_grid)
         queries[f"{name}_minimality"] = oracle.queries - mark - (searched["queries"] - searched_before)
         extracted[name] = (mask, origin, _minimality_entry(sizes.get(name), report))
     # a 1-complete set is complete and a complete set sufficient: where a more demanding set came out
-    # smaller, it replaces the less demanding one, minimised again under that one's test with what is
-    # left of its pass's budget (its own pass's findings do not carry over in this direction)
+    # smaller, it replaces the less demanding one, minimised again under that one's test with a budget
+    # of its own (the findings of the more demanding set's pass do not carry over in this direction)
     for weaker, stronger in reversed(list(zip(names, names[1:]))):
         if extracted[stronger][0].sum() < extracted[weaker][0].sum():
-            done = extracted[weaker][2]["candidates"]
+            earlier = extracted[weaker][2]["candidates"]
             mask, report = minimise(oracle, np.flatnonzero(extracted[stronger][0]), tests[weaker],
-                                    cfg.minimality_min_chunk, max(0, cfg.minimality_max_candidates - done), cfg.search_grid)
+                                    cfg.minimality_min_chunk, cfg.max_candidates(weaker), cfg.search_grid)
             queries[f"{weaker}_minimality"] = queries.get(f"{weaker}_minimality", 0) + report.queries
-            extracted[weaker] = (mask, stronger, _minimality_entry(extracted[weaker][2]["prefix_size"], report, done))
+            extracted[weaker] = (mask, stronger, _minimality_entry(extracted[weaker][2]["prefix_size"], report, earlier))
 
     queries["prefix_search"] = searched["queries"]  # stability checks, final prefixes, grown sets
     mark = oracle.queries
