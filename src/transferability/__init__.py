@@ -7,6 +7,10 @@ models), ``analysis`` (explained items, cross-model scoring and statistics, the 
 analyses), ``report`` (LaTeX tables, figures, the paper's TeX) and ``workflow`` (the Snakemake
 steps and their plumbing); the command line (``cli``) sits on top. ``tests/test_layers.py``
 keeps it so.
+
+Heavy libraries (torch, transformers, matplotlib, scipy.signal, ...) are imported where they are used
+when a module needs them for a few of its functions only, so that a workflow job does not load
+what its step does not use (``tests/workflow/test_step_imports.py``).
 """
 from __future__ import annotations
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
-import torch
 from scipy.io import wavfile
 from scipy.signal import resample_poly
 
 from transferability.models.contract import AudioInputError, validate_waveform
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
