@@ -1,6 +1,6 @@
-"""What a job loads when its script imports its step: a step that runs no model starts without torch, and a
-step that runs torch loads it with its module, where ``adapter.run_step`` gives it the rule's threads. Each
-check runs in a fresh interpreter."""
+"""What a job loads when its script imports its step: a step that runs no model starts without torch, the
+pocketsphinx ASR without transformers, and a step that runs torch loads it with its module, where
+``adapter.run_step`` gives it the rule's threads. Each check runs in a fresh interpreter."""
 from __future__ import annotations
 
 import subprocess
@@ -30,6 +30,16 @@ def test_the_package_and_steps_without_a_model_load_neither_torch_nor_transforme
                          *(f"{STEPS}.{name}" for name in WITHOUT_TORCH)])
     loaded = loaded_after(f"import {modules}")
     assert "torch" not in loaded and "transformers" not in loaded
+
+
+def test_the_pocketsphinx_asr_transcribes_without_transformers():
+    loaded = loaded_after(
+        f"import numpy as np\nimport {STEPS}.asr\n"
+        "from transferability.analysis.asr import load_transcriber, resolve_grammar\n"
+        "noise = np.random.default_rng(0).normal(0, 0.1, 16000).astype(np.float32)\n"
+        "load_transcriber('pocketsphinx', None, resolve_grammar('synthetic')).transcribe([noise], 16000)"
+    )
+    assert "pocketsphinx" in loaded and "transformers" not in loaded
 
 
 def test_steps_that_run_torch_import_it_with_their_module():
