@@ -11,18 +11,20 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
-from typing import Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 import Levenshtein
 import numpy as np
-import torch
 from pocketsphinx import Decoder
-from pystoi import stoi
-from transformers import WhisperForConditionalGeneration, WhisperProcessor
 
 from transferability.data.audio import resample
 from transferability.models.contract import is_silent, validate_waveform
-from transferability.models.huggingface import load_pretrained
+
+if TYPE_CHECKING:
+    from transformers import WhisperForConditionalGeneration, WhisperProcessor
+
+# torch and transformers are imported by the Whisper backend where it needs them, pystoi (scipy.signal) by
+# stoi_score: transcribing with pocketsphinx loads none of them.
 
 BACKENDS = ("pocketsphinx", "whisper")
 SYNTHETIC_VOCABULARY = "synthetic"
@@ -68,6 +70,8 @@ def stoi_score(reference: np.ndarray, signal: np.ndarray, sample_rate: int) -> f
         )
     if is_silent(reference):
         return float("nan")
+    from pystoi import stoi
+
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=_PYSTOI_TOO_SHORT, category=RuntimeWarning)
         try:
@@ -173,6 +177,8 @@ class WhisperTranscriber:
     """
 
     def __init__(self, model: str, device: str = "cpu", language: str = "en", batch_size: int = 8) -> None:
+        import torch
+
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.name = f"whisper ({model})"
@@ -195,6 +201,8 @@ class WhisperTranscriber:
                 for text in self._generate(clips[start:start + self.batch_size])]
 
     def _generate(self, clips: list[np.ndarray]) -> list[str]:
+        import torch
+
         extractor = self._processor.feature_extractor
         long_form = max(clip.size for clip in clips) > extractor.n_samples
         padding = {"truncation": False, "padding": "longest"} if long_form else {}
@@ -207,6 +215,10 @@ class WhisperTranscriber:
 
 def _load_whisper(spec: str) -> tuple[WhisperForConditionalGeneration, WhisperProcessor]:
     """Model and processor from a local directory (safetensors required) or a hub id."""
+    import torch
+    from transformers import WhisperForConditionalGeneration, WhisperProcessor
+
+    from transferability.models.huggingface import load_pretrained
 
     def load(source: str) -> tuple[WhisperForConditionalGeneration, WhisperProcessor]:
         model = WhisperForConditionalGeneration.from_pretrained(source, use_safetensors=True, dtype=torch.float32)

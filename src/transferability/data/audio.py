@@ -12,14 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
-import torch
 from scipy.io import wavfile
-from scipy.signal import resample_poly
 
 from transferability.models.contract import AudioInputError, validate_waveform
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -39,6 +41,8 @@ def resample(waveform: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     """Polyphase resampling by the reduced ratio ``to_rate / from_rate``, as float32."""
     if from_rate == to_rate:
         return waveform
+    from scipy.signal import resample_poly  # deferred: most of a second to import, and most clips need no resampling
+
     divisor = gcd(to_rate, from_rate)
     return resample_poly(waveform, to_rate // divisor, from_rate // divisor).astype(np.float32)
 

@@ -1,11 +1,16 @@
 """The one interface every classifier is explained through: the classifier, and the waveforms it accepts."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
+
+# torch is imported where a classifier needs it: reading and checking audio (the data layer) runs without it.
 
 
 class ModelLoadError(RuntimeError):
@@ -16,11 +21,17 @@ class AudioInputError(ValueError):
     """An audio file or waveform that cannot be used; the message names the file or clip."""
 
 
+def _as_array(waveform: np.ndarray | torch.Tensor) -> np.ndarray:
+    """``waveform`` as a numpy array, a tensor copied to the CPU (a tensor exists only once torch is loaded)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(waveform, torch.Tensor):
+        waveform = waveform.detach().cpu().numpy()
+    return np.asarray(waveform)
+
+
 def validate_waveform(waveform: np.ndarray | torch.Tensor, clip_id: str) -> np.ndarray:
     """Return ``waveform`` as a 1-D float32 array; raise AudioInputError if it is not a finite mono signal."""
-    if isinstance(waveform, torch.Tensor):
-        waveform = waveform.detach().cpu().numpy()
-    array = np.asarray(waveform)
+    array = _as_array(waveform)
     if array.ndim == 2 and array.shape[0] == 1:
         array = array[0]
     if array.ndim != 1:
@@ -38,9 +49,7 @@ def validate_waveform(waveform: np.ndarray | torch.Tensor, clip_id: str) -> np.n
 
 def is_silent(waveform: np.ndarray | torch.Tensor, threshold: float = 1e-8) -> bool:
     """True when every sample's magnitude is below ``threshold``."""
-    if isinstance(waveform, torch.Tensor):
-        waveform = waveform.detach().cpu().numpy()
-    array = np.asarray(waveform)
+    array = _as_array(waveform)
     return array.size == 0 or float(np.max(np.abs(array))) < threshold
 
 
@@ -59,13 +68,15 @@ class AudioClassifier:
     forward: Callable[[torch.Tensor], torch.Tensor]
     class_names: tuple[str, ...]
     sample_rate: int
-    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    device: torch.device | str = "cpu"  # held as a torch.device
     min_samples: int = 1
     max_samples: int | None = None
     parameter_count: int | None = None
     autocast_dtype: torch.dtype | None = None
 
     def __post_init__(self) -> None:
+        import torch
+
         self.class_names = tuple(str(c) for c in self.class_names)
         if len(self.class_names) < 2:
             raise ModelLoadError(f"model {self.name!r}: needs at least 2 class names, got {list(self.class_names)}")
@@ -86,27 +97,31 @@ class AudioClassifier:
             waveform = waveform[: self.max_samples]
         return np.pad(waveform, (0, max(0, self.min_samples - waveform.shape[0])))
 
-    @torch.inference_mode()
     def logits(self, waveforms: torch.Tensor) -> torch.Tensor:
         """Logits for a batch ``[batch, samples]``; checks the shape the model returns."""
+        import torch
+
         if waveforms.ndim != 2:
             raise ValueError(f"model {self.name!r}: expected a [batch, samples] tensor, got shape {tuple(waveforms.shape)}")
-        with torch.autocast(self.device.type, dtype=self.autocast_dtype, enabled=self.autocast_dtype is not None):
-            out = self.forward(waveforms.to(self.device, torch.float32))
-        if not isinstance(out, torch.Tensor) or out.shape != (waveforms.shape[0], self.n_classes):
-            shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-            raise ModelLoadError(
-                f"model {self.name!r}: returned {shape} for a batch of {waveforms.shape[0]}, "
-                f"expected logits of shape ({waveforms.shape[0]}, {self.n_classes})"
-            )
-        return out.float()
+        with torch.inference_mode():
+            with torch.autocast(self.device.type, dtype=self.autocast_dtype, enabled=self.autocast_dtype is not None):
+                out = self.forward(waveforms.to(self.device, torch.float32))
+            if not isinstance(out, torch.Tensor) or out.shape != (waveforms.shape[0], self.n_classes):
+                shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+                raise ModelLoadError(
+                    f"model {self.name!r}: returned {shape} for a batch of {waveforms.shape[0]}, "
+                    f"expected logits of shape ({waveforms.shape[0]}, {self.n_classes})"
+                )
+            return out.float()
 
     def probabilities(self, waveforms: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.logits(waveforms), dim=-1)
+        return self.logits(waveforms).softmax(dim=-1)
 
 
 def count_parameters(module: object) -> int | None:
     """Number of parameters of a torch module, or None for a plain callable."""
+    import torch
+
     if isinstance(module, torch.nn.Module):
         return sum(p.numel() for p in module.parameters())
     return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-import torch
 
 from transferability.data.audio import resample
 from transferability.models.contract import AudioClassifier
@@ -17,6 +16,8 @@ def fit_to_target(waveform: np.ndarray, sample_rate: int, target: AudioClassifie
 
 def target_probabilities(waveforms: list[np.ndarray], sample_rate: int, target: AudioClassifier, batch_size: int) -> np.ndarray:
     """Softmax outputs ``[len(waveforms), target classes]``, batching clips of equal length."""
+    import torch
+
     fitted = [fit_to_target(w, sample_rate, target) for w in waveforms]
     by_length: dict[int, list[int]] = defaultdict(list)
     for index, waveform in enumerate(fitted):

@@ -12,7 +12,6 @@ from transferability.data.audio import load_audio, write_wav
 from transferability.models.labels import LabelMap
 from transferability.models.loading import load_classifier
 from transferability.report.grouped_tables import grouped_latex, in_order
-from transferability.report.spectra_figures import plot_composite_psd
 from transferability.workflow.steps import Log
 
 
@@ -63,6 +62,8 @@ def composition_report(
     datasets: list[str], segment: int, latex: Path, csv: Path, figure: Path, log: Log,
 ) -> None:
     """Table 4 (degree of compositionality per model, dataset and class) and Figure 3 (composite PSDs)."""
+    from transferability.report.spectra_figures import plot_composite_psd
+
     frame = _composition_rows(summaries)
     frame.to_csv(csv, index=False)
     wide = frame.pivot_table(index=["dataset", "model"], columns="class", values="degree", dropna=False).reset_index()

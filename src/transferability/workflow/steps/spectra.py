@@ -10,7 +10,6 @@ import pandas as pd
 
 from transferability.analysis.explanations import explained_items, label_mapping
 from transferability.analysis.signature import signature_transfer
-from transferability.analysis.spectra import mann_whitney, normalised_spectral_entropy
 from transferability.data.audio import load_audio
 from transferability.data.manifest import read_manifest
 from transferability.explainer.config import ExplainerConfig
@@ -19,7 +18,6 @@ from transferability.models.labels import LabelMap
 from transferability.models.loading import load_classifier
 from transferability.report.grouped_tables import grouped_latex, in_order
 from transferability.report.latex import format_number
-from transferability.report.spectra_figures import plot_entropy
 from transferability.workflow.steps import Log
 from transferability.workflow.steps.composition import composite_path
 
@@ -31,6 +29,9 @@ def spectral_entropy(
 ) -> None:
     """Normalised spectral entropy of every model's ``signal`` signals by explained class (Figure 4),
     and the Mann-Whitney U test of the contrast's two classes per model and dataset."""
+    from transferability.analysis.spectra import mann_whitney, normalised_spectral_entropy
+    from transferability.report.spectra_figures import plot_entropy
+
     rows = []
     for model, paths in entries_by_model.items():
         for item in explained_items(manifest, paths, label_mapping(facts_by_model[model]), log):

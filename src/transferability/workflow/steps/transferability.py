@@ -23,7 +23,6 @@ from transferability.analysis.transfer_statistics import (
 from transferability.report.flat_earth_table import flat_earth_latex
 from transferability.report.latex import format_percent
 from transferability.report.model_marks import competence_note
-from transferability.report.transferability_figures import plot_beta_curves
 from transferability.report.transferability_tables import transferability_latex, transferability_long
 from transferability.workflow.steps import Log
 
@@ -120,6 +119,8 @@ def beta_epsilon_figure(
     require_chain_stable: bool, require_converged: bool, figure: Path, log: Log,
 ) -> None:
     """Beta-transferability (row average over targets) of sufficient and complete signals for epsilon from 0 to 1."""
+    from transferability.report.transferability_figures import plot_beta_curves
+
     table = filter_stable(read_scores(scores), require_chain_stable, require_converged)
     competence = _competence(table, facts, datasets, confidence)
     curves = {}
