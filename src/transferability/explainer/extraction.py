@@ -245,8 +245,9 @@ def minimise(
     while kept.shape[0] > 1:
         # a set far above the test's confidence rarely loses it to a removal, while the removed bins,
         # joining the rest, often give the rest the class back: then the rest is the half to ask first
-        confidence = oracle.verdicts(mask_of(kept, n_bins)[None, :]).confidence[0]
-        rest_first = test.rest_loses and confidence >= REST_FIRST_MARGIN * test.min_confidence
+        rest_first = test.rest_loses and (
+            oracle.verdicts(mask_of(kept, n_bins)[None, :]).confidence[0] >= REST_FIRST_MARGIN * test.min_confidence
+        )
         chunks = chunks_of(chunk)
         if tested + len(chunks) > max_candidates:
             left = max_candidates - tested - 2 * points  # room for the level and one run search

@@ -24,9 +24,9 @@ from transferability.models.contract import AudioClassifier, AudioInputError, is
 
 # Confidences are compared after an rfft/irfft round trip: allow float32 rounding.
 CONFIDENCE_TOLERANCE = 1e-5
-DEMANDING_ORDER = ("sufficient", "complete", "one_complete")  # a set passing one test passes those before it
-# least demanding first: a set that passes the next test is that set too, at no further minimality cost
-EXTRACTION_ORDER = DEMANDING_ORDER
+# A set passing one test passes those before it. Sets are extracted in this order, least demanding first:
+# a set that passes the next test is that set too, at no further minimality cost.
+DEMANDING_ORDER = ("sufficient", "complete", "one_complete")
 
 
 def fit_to_model(waveform: np.ndarray, classifier: AudioClassifier, cfg: ExplainerConfig, clip_id: str) -> tuple[np.ndarray, dict]:
@@ -176,17 +176,18 @@ def explain(
         return bins[np.argsort(position[bins], kind="stable")]
 
     extracted: dict[str, tuple[np.ndarray, str, dict]] = {}
-    names = [name for name in EXTRACTION_ORDER if name in tests]
+    names = [name for name in DEMANDING_ORDER if name in tests]
     for before, name in zip([None, *names], names):
         test = tests[name]
-        mark = oracle.queries
-        if before is not None and test.passes(oracle, extracted[before][0][None, :])[0]:
-            # a removal that fails the less demanding test fails this one too: the pass's findings carry over
-            mask, _, entry = extracted[before]
-            extracted[name] = (mask, before, {**entry, "prefix_size": None, "carried_from": before})
-            queries[f"{name}_minimality"] = oracle.queries - mark
-            continue
-        searched_before = searched["queries"]
+        if before is not None:
+            mark = oracle.queries
+            carried = test.passes(oracle, extracted[before][0][None, :])[0]
+            queries[f"{name}_minimality"] = oracle.queries - mark  # asking whether the set before passes this test
+            if carried:
+                # a removal that fails the less demanding test fails this one too: the pass's findings carry over
+                mask, _, entry = extracted[before]
+                extracted[name] = (mask, before, {**entry, "prefix_size": None, "carried_from": before})
+                continue
         candidates = [("prefix", order[: prefix_size(name)])]
         if name == "sufficient" and responsibility.smallest_sufficient is not None:
             candidates.append(("refinement", ranked(mask_of(responsibility.smallest_sufficient, mutator.n_bins))))
@@ -199,7 +200,7 @@ def explain(
                 candidates.append(("grown", grown))
         origin, start = min(candidates, key=lambda candidate: candidate[1].shape[0])  # the first of equal sizes
         mask, report = minimise(oracle, start, test, cfg.minimality_min_chunk, cfg.max_candidates(name), cfg.search_grid)
-        queries[f"{name}_minimality"] = oracle.queries - mark - (searched["queries"] - searched_before)
+        queries[f"{name}_minimality"] = queries.get(f"{name}_minimality", 0) + report.queries
         extracted[name] = (mask, origin, _minimality_entry(sizes.get(name), report))
     # a 1-complete set is complete and a complete set sufficient: where a more demanding set came out
     # smaller, it replaces the less demanding one, minimised again under that one's test with a budget
