@@ -172,3 +172,46 @@ def test_a_grown_set_is_searched_only_up_to_its_size_limit():
     asked = oracle.queries
     assert smallest_passing_extension(oracle, np.array([2500]), order, complete, points=8, max_size=2) is None
     assert oracle.queries - asked <= 2  # one set at the limit, and its rest
+
+
+class _RequiredBins:
+    """An oracle stand-in whose class (1) stays exactly while every required bin is kept."""
+
+    def __init__(self, n_bins: int, required: np.ndarray) -> None:
+        from types import SimpleNamespace
+
+        self.mutator = SimpleNamespace(n_bins=n_bins)
+        self.required = np.asarray(required)
+        self.target = 1
+        self.queries = 0
+
+    def verdicts(self, masks: np.ndarray):
+        from transferability.explainer.oracle import Verdicts
+
+        masks = np.asarray(masks, dtype=bool).reshape(-1, self.mutator.n_bins)
+        self.queries += masks.shape[0]
+        keeps = masks[:, self.required].all(axis=1)
+        return Verdicts(top1=np.where(keeps, 1, 0), confidence=keeps.astype(np.float64))
+
+
+def test_a_run_search_cut_short_by_the_budget_still_removes_the_chunks_it_found_can_go():
+    from transferability.explainer.extraction import SetTest, minimise
+
+    oracle = _RequiredBins(1000, np.arange(100))  # only the first quarter of the set is needed
+    mask, report = minimise(oracle, np.arange(1000), SetTest(0.5), min_chunk=1, max_candidates=6)
+    # the quarters alone (4 candidates), then the run of the three that can go searched in the 2 left
+    assert np.flatnonzero(mask).tolist() == list(range(250))
+    assert report.candidates == 6 and report.budget_exhausted and not report.one_minimal
+
+
+def test_a_pass_out_of_budget_skips_a_level_coarser_than_the_one_it_completed():
+    from transferability.explainer.extraction import SetTest, minimise
+
+    oracle = _RequiredBins(700, np.arange(0, 700, 7))  # every 7th bin needed: no chunk of 7 or more can go
+    budget = 170  # room for the levels down to chunks of 10 (135 candidates), not for the 140 chunks of 5
+    mask, report = minimise(oracle, np.arange(700), SetTest(0.5), min_chunk=1, max_candidates=budget)
+    assert report.budget_exhausted and report.smallest_chunk == 10 and mask[oracle.required].all()
+    # the 19 candidates left after room for a run search would have made chunks of 37 bins, each
+    # holding a whole chunk of 10 that could not go: no such level was tested
+    assert report.candidates == 135
+

@@ -177,21 +177,25 @@ def smallest_passing_extension(
     return order[kept[order]]
 
 
-def _largest_passing_count(passes, count: int, points: int) -> int:
+def _largest_passing_count(passes, count: int, points: int, max_tests: int | None = None) -> tuple[int, bool]:
     """Largest ``j`` in ``0..count`` with ``passes(j)`` true, given ``passes(0)``, searched a batch at a time.
 
     Exact when ``passes`` is monotone (true up to some ``j``, false after); otherwise a ``j``
-    that passed with ``j + 1`` failing (or ``j = count``).
+    that passed with ``j + 1`` failing (or ``j = count``). With ``max_tests``, rounds test fewer
+    counts once fewer are left, and the search stops with the largest passing count found when
+    none are left. Returns the count and whether the search finished.
     """
     lo, hi = 0, count + 1  # lo passes; hi fails (count + 1 stands for "beyond the list")
-    while hi - lo > 1:
-        sizes = _grid(lo, hi, points)
+    left = count if max_tests is None else max_tests
+    while hi - lo > 1 and left > 0:
+        sizes = _grid(lo, hi, min(points, left))
+        left -= sizes.shape[0]
         ok = np.asarray(passes(sizes), dtype=bool)
         failing = sizes[~ok]
         hi = int(failing.min()) if failing.size else hi
         passing = sizes[ok & (sizes < hi)]
         lo = int(passing.max()) if passing.size else lo
-    return lo
+    return lo, hi - lo <= 1
 
 
 def minimise(
@@ -251,24 +255,29 @@ def minimise(
         chunks = chunks_of(chunk)
         if tested + len(chunks) > max_candidates:
             left = max_candidates - tested - 2 * points  # room for the level and one run search
-            if last_level or left < 4:
+            coarser = int(np.ceil(kept.shape[0] / left)) if left >= 4 else 0
+            # chunks this coarse each hold a whole chunk of the level just completed, which could not
+            # go alone: when removals are monotone, none of them can go either
+            if last_level or not coarser or coarser >= 2 * smallest_done - 1 > 0:
                 exhausted = True
                 break
-            chunk, last_level = int(np.ceil(kept.shape[0] / left)), True  # coarser chunks, as many as fit
+            chunk, last_level = coarser, True  # coarser chunks, as many as fit
             chunks = chunks_of(chunk)
         removable = least_needed_first([c for c, ok in zip(chunks, without(chunks)) if ok])
         removed_any = bool(removable)
         level_start = kept.shape[0]
         while removable:  # the longest run that can go together; the rest tried alone again after it
-            if tested + 2 * points > max_candidates:
-                exhausted = True
-                break
             # never all of the set: the empty signal fails by convention
             limit = len(removable) - int(sum(c.shape[0] for c in removable) == kept.shape[0])
-            run = _largest_passing_count(lambda counts: without([np.concatenate(removable[:j]) for j in counts]),
-                                         limit, points)
+            run, finished = _largest_passing_count(
+                lambda counts: without([np.concatenate(removable[:j]) for j in counts]),
+                limit, points, max_tests=max_candidates - tested,
+            )
             if run:
                 kept = kept[~np.isin(kept, np.concatenate(removable[:run]))]
+            if not finished:  # the budget stopped the search: what it found can go, nothing more is tried
+                exhausted = True
+                break
             rest = removable[run + 1 :]  # removable[run] could not go with the run: not tried again at this size
             if rest and tested + len(rest) > max_candidates:
                 exhausted = True
