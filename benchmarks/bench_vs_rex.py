@@ -20,6 +20,9 @@ Run from the repository root. The default (3 clips of 1 s and 3 of 4 s, one run 
 clip) took under seven minutes with ``--threads 1`` on a shared two-core machine (load average
 about 12); ``--threads 1`` gives steadier timings there. The per-clip "wall / ReX" ratios cancel
 most of the machine's noise, since the three methods run back to back on the same clip.
+``--tune-malloc`` raises glibc's mmap/trim thresholds for the whole process first, as this
+project's command line and workflow steps do at start (``workflow/allocator.tune_malloc``); it
+applies to all three methods alike.
 
 How ReX is driven
 -----------------
@@ -81,6 +84,7 @@ import torch
 from bench_explainer import clip, small_model
 from transferability import ExplainerConfig, explain
 from transferability.models.contract import AudioClassifier
+from transferability.workflow.allocator import tune_malloc
 
 try:
     from rex_xai.explanation.explanation import Explanation as ReXExplanation
@@ -483,10 +487,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="torch.set_num_threads")
     parser.add_argument("--seed", type=int, default=0, help="seed of both explainers (default 0)")
     parser.add_argument("--json", help="write every number to this path")
+    parser.add_argument(
+        "--tune-malloc", action="store_true",
+        help="raise glibc's mmap/trim thresholds first, as this project's CLI and workflow steps do (whole process)",
+    )
     args = parser.parse_args(argv)
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    malloc_tuned = tune_malloc() if args.tune_malloc else False
+    if args.tune_malloc and not malloc_tuned:
+        print("--tune-malloc: mallopt not available, running with the default allocator", file=sys.stderr)
     classifier = small_model()
     machine = {
         "python": platform.python_version(),
@@ -494,13 +505,15 @@ def main(argv: list[str] | None = None) -> int:
         "threads": torch.get_num_threads(),
         "cpu": platform.processor() or platform.machine(),
         "loadavg_start": list(os.getloadavg()),
+        "malloc_tuned": malloc_tuned,
     }
     from importlib.metadata import version
 
     machine["rex_xai"] = version("rex-xai")
     print(
         f"model {classifier.name}: {classifier.parameter_count} parameters; torch {machine['torch']}, "
-        f"{machine['threads']} threads; rex-xai {machine['rex_xai']}; load average {machine['loadavg_start'][0]:.2f}",
+        f"{machine['threads']} threads; rex-xai {machine['rex_xai']}; load average {machine['loadavg_start'][0]:.2f}"
+        + ("; glibc malloc thresholds raised" if malloc_tuned else ""),
         flush=True,
     )
     classifier.probabilities(torch.zeros(2, classifier.sample_rate))  # warm-up, outside every timed run
