@@ -334,6 +334,14 @@ def print_table(results: list[dict]) -> None:
     )
 
 
+def tune_malloc_if_asked(asked: bool) -> bool:
+    """``--tune-malloc``: raise glibc's thresholds for the whole process; whether they were raised."""
+    tuned = tune_malloc() if asked else False
+    if asked and not tuned:
+        print("--tune-malloc: mallopt not available, running with the default allocator", file=sys.stderr)
+    return tuned
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="model spec for transferability.models.load_classifier (default: fixed small CNN)")
@@ -351,9 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    malloc_tuned = tune_malloc() if args.tune_malloc else False
-    if args.tune_malloc and not malloc_tuned:
-        print("--tune-malloc: mallopt not available, running with the default allocator", file=sys.stderr)
+    malloc_tuned = tune_malloc_if_asked(args.tune_malloc)
 
     if args.threads:
         torch.set_num_threads(args.threads)

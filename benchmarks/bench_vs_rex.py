@@ -81,10 +81,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
-from bench_explainer import clip, small_model
+from bench_explainer import clip, small_model, tune_malloc_if_asked
 from transferability import ExplainerConfig, explain
 from transferability.models.contract import AudioClassifier
-from transferability.workflow.allocator import tune_malloc
 
 try:
     from rex_xai.explanation.explanation import Explanation as ReXExplanation
@@ -495,9 +494,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    malloc_tuned = tune_malloc() if args.tune_malloc else False
-    if args.tune_malloc and not malloc_tuned:
-        print("--tune-malloc: mallopt not available, running with the default allocator", file=sys.stderr)
+    malloc_tuned = tune_malloc_if_asked(args.tune_malloc)
     classifier = small_model()
     machine = {
         "python": platform.python_version(),
