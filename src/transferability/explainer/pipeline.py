@@ -175,6 +175,13 @@ def explain(
         bins = np.flatnonzero(mask)
         return bins[np.argsort(position[bins], kind="stable")]
 
+    def minimised(name: str, start: np.ndarray) -> tuple[np.ndarray, MinimalityReport]:
+        """The set ``start`` minimised under this set's test and budget, its queries counted to it."""
+        mask, report = minimise(oracle, start, tests[name], cfg.minimality_min_chunk, cfg.max_candidates(name),
+                                cfg.search_grid)
+        queries[f"{name}_minimality"] = queries.get(f"{name}_minimality", 0) + report.queries
+        return mask, report
+
     extracted: dict[str, tuple[np.ndarray, str, dict]] = {}
     names = [name for name in DEMANDING_ORDER if name in tests]
     for before, name in zip([None, *names], names):
@@ -199,8 +206,7 @@ def explain(
             if grown is not None:
                 candidates.append(("grown", grown))
         origin, start = min(candidates, key=lambda candidate: candidate[1].shape[0])  # the first of equal sizes
-        mask, report = minimise(oracle, start, test, cfg.minimality_min_chunk, cfg.max_candidates(name), cfg.search_grid)
-        queries[f"{name}_minimality"] = queries.get(f"{name}_minimality", 0) + report.queries
+        mask, report = minimised(name, start)
         extracted[name] = (mask, origin, _minimality_entry(sizes.get(name), report))
     # a 1-complete set is complete and a complete set sufficient: where a more demanding set came out
     # smaller, it replaces the less demanding one, minimised again under that one's test with a budget
@@ -208,9 +214,7 @@ def explain(
     for weaker, stronger in reversed(list(zip(names, names[1:]))):
         if extracted[stronger][0].sum() < extracted[weaker][0].sum():
             earlier = extracted[weaker][2]["candidates"]
-            mask, report = minimise(oracle, np.flatnonzero(extracted[stronger][0]), tests[weaker],
-                                    cfg.minimality_min_chunk, cfg.max_candidates(weaker), cfg.search_grid)
-            queries[f"{weaker}_minimality"] = queries.get(f"{weaker}_minimality", 0) + report.queries
+            mask, report = minimised(weaker, np.flatnonzero(extracted[stronger][0]))
             extracted[weaker] = (mask, stronger, _minimality_entry(extracted[weaker][2]["prefix_size"], report, earlier))
 
     queries["prefix_search"] = searched["queries"]  # stability checks, final prefixes, grown sets
