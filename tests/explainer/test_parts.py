@@ -212,6 +212,19 @@ def test_a_pass_out_of_budget_skips_a_level_coarser_than_the_one_it_completed():
     mask, report = minimise(oracle, np.arange(700), SetTest(0.5), min_chunk=1, max_candidates=budget)
     assert report.budget_exhausted and report.smallest_chunk == 10 and mask[oracle.required].all()
     # the 19 candidates left after room for a run search would have made chunks of 37 bins, each
-    # holding a whole chunk of 10 that could not go: no such level was tested
-    assert report.candidates == 135
+    # holding a whole chunk of 10 that could not go: no such level was tested. The levels down to 10
+    # tested 135 chunks but one: the last 6-bin chunk holds the failed 3-bin tail of the 21-bin level
+    assert report.candidates == 134
+
+
+def test_after_a_restart_no_chunk_holding_one_that_failed_is_tested_again():
+    from transferability.explainer.extraction import SetTest, minimise
+
+    oracle = _RequiredBins(800, np.arange(0, 800, 50))  # one needed bin in every 50
+    mask, report = minimise(oracle, np.arange(800), SetTest(0.5), min_chunk=1, max_candidates=1000)
+    assert np.flatnonzero(mask).tolist() == oracle.required.tolist() and report.one_minimal
+    # chunks of 200, 100 and 50 all fail, half the 25-bin chunks go, and the pass restarts on the 400
+    # bins left: its chunks of 100, 50 and 25 each hold a 25-bin chunk that failed, and so on at each
+    # later restart. Testing them again, as the pass did before it remembered them, took 382 candidates
+    assert report.candidates == 254
 

@@ -211,11 +211,13 @@ def minimise(
     (highest first), the longest run that can go together is found by a batched bracketing
     search and removed, the chunk that stopped it is
     kept, the others are tested alone again against the smaller set, and so on. A chunk that
-    could not go is not tried again at that size. At single bins the level repeats until no
-    removal of one bin passes: the set is then 1-minimal, every single removal tested against the
-    final set. At most ``max_candidates`` candidate sets are tested: when the next level does not
-    fit, one last level of chunks sized to the budget left runs instead, and the report says the
-    budget ran out.
+    could not go is not tried again at that size, nor is any later chunk of two or more bins that
+    holds all of its remaining bins: its removal would leave a subset of a set that failed, which
+    fails when removals are monotone (chiefly the coarse chunks after a restart). At single bins the
+    level repeats until no removal of one bin passes: the set is then 1-minimal, every single
+    removal tested against the final set. At most ``max_candidates`` candidate sets are tested: when
+    the next level does not fit, one last level of chunks sized to the budget left runs instead,
+    and the report says the budget ran out.
     """
     n_bins = oracle.mutator.n_bins
     kept = np.sort(bins)
@@ -241,8 +243,34 @@ def minimise(
         confidence = oracle.verdicts(removal_masks(removals)).confidence
         return [removals[i] for i in np.argsort(-confidence, kind="stable")]
 
+    # chunks whose removal failed, as (lowest, highest) bin: each was a run of the set at the time, so
+    # the bins of it still kept are a run of every later set, and removing a run that holds them fails
+    failed_lo: list[int] = []
+    failed_hi: list[int] = []
+
+    def failed(chunks: list[np.ndarray]) -> None:
+        failed_lo.extend(int(c[0]) for c in chunks)
+        failed_hi.extend(int(c[-1]) for c in chunks)
+
     def chunks_of(size: int) -> list[np.ndarray]:
-        return [c for c in (kept[i : i + size] for i in range(0, kept.shape[0], size)) if c.shape[0] < kept.shape[0]]
+        """The chunks of this size worth testing: not all of the set, and, above single bins, not holding a failed chunk."""
+        starts = np.arange(0, kept.shape[0], size)
+        ends = np.minimum(starts + size, kept.shape[0])
+        if size > 1 and failed_lo:
+            first = np.searchsorted(kept, failed_lo, side="left")
+            after = np.searchsorted(kept, failed_hi, side="right")
+            still_kept = after > first
+            holds = ((starts[:, None] <= first) & (after <= ends[:, None]) & still_kept).any(axis=1)
+            starts, ends = starts[~holds], ends[~holds]
+        return [kept[a:b] for a, b in zip(starts, ends) if b - a < kept.shape[0]]
+
+    def alone(chunks: list[np.ndarray]) -> list[np.ndarray]:
+        """The chunks whose removal alone passes; the others are remembered as failed."""
+        if not chunks:
+            return []
+        ok = without(chunks)
+        failed([c for c, passed in zip(chunks, ok) if not passed])
+        return [c for c, passed in zip(chunks, ok) if passed]
 
     certified = False  # a whole pass of single-bin removals against the final set found none
     last_level = False  # a level sized to the budget left: the pass ends after it
@@ -256,14 +284,15 @@ def minimise(
         if tested + len(chunks) > max_candidates:
             left = max_candidates - tested - 2 * points  # room for the level and one run search
             coarser = int(np.ceil(kept.shape[0] / left)) if left >= 4 else 0
-            # chunks this coarse each hold a whole chunk of the level just completed, which could not
-            # go alone: when removals are monotone, none of them can go either
-            if last_level or not coarser or coarser >= 2 * smallest_done - 1 > 0:
+            if last_level or not coarser:
                 exhausted = True
                 break
             chunk, last_level = coarser, True  # coarser chunks, as many as fit
             chunks = chunks_of(chunk)
-        removable = least_needed_first([c for c, ok in zip(chunks, without(chunks)) if ok])
+            if not chunks:  # each holds a chunk that failed (as when coarser than the level just completed)
+                exhausted = True
+                break
+        removable = least_needed_first(alone(chunks))
         removed_any = bool(removable)
         level_start = kept.shape[0]
         while removable:  # the longest run that can go together; the rest tried alone again after it
@@ -278,11 +307,12 @@ def minimise(
             if not finished:  # the budget stopped the search: what it found can go, nothing more is tried
                 exhausted = True
                 break
-            rest = removable[run + 1 :]  # removable[run] could not go with the run: not tried again at this size
+            failed(removable[run : run + 1])  # could not go with the run: not tried again at this size
+            rest = removable[run + 1 :]
             if rest and tested + len(rest) > max_candidates:
                 exhausted = True
                 break
-            removable = least_needed_first([c for c, ok in zip(rest, without(rest)) if ok]) if rest else []
+            removable = least_needed_first(alone(rest)) if rest else []
         if exhausted:
             break
         smallest_done = chunk
