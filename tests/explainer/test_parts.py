@@ -228,3 +228,27 @@ def test_after_a_restart_no_chunk_holding_one_that_failed_is_tested_again():
     # later restart. Testing them again, as the pass did before it remembered them, took 382 candidates
     assert report.candidates == 254
 
+
+
+def test_the_stability_check_extracts_sets_only_after_rounds_that_can_stop_the_run():
+    from transferability.explainer.config import ExplainerConfig
+    from transferability.explainer.responsibility import compute_responsibility, jaccard
+
+    oracle, mutator = _loudest_band_oracle()
+    top = lambda responsibility: frozenset(rank_bins(responsibility, mutator.magnitude)[:40].tolist())  # noqa: E731
+    extracted_after = []
+
+    def extracted(responsibility: np.ndarray) -> list[frozenset[int]]:
+        extracted_after.append(responsibility.copy())
+        return [top(responsibility)]
+
+    cfg = ExplainerConfig(seed=0, round_size=3, min_iterations=6, max_iterations=6)
+    result = compute_responsibility(oracle, cfg, 0.0, 0.0, extracted)
+    first_round = compute_responsibility(oracle, ExplainerConfig(seed=0, round_size=3, min_iterations=3, max_iterations=3),
+                                         0.0, 0.0, extracted).responsibility
+    # the round ending at 3 iterations cannot stop the run: only the final ranking's sets were extracted,
+    # each compared with as many top-ranked bins of the ranking after 3 iterations
+    assert len(extracted_after) == 1 and result.iterations_run == 6
+    np.testing.assert_array_equal(extracted_after[0], result.responsibility)
+    assert result.jaccard_history == [jaccard(top(first_round), top(result.responsibility))]
+    assert result.jaccard_history[0] < 1.0  # the two rankings differ: the comparison is not vacuous

@@ -144,7 +144,7 @@ def explain(
         return order, sizes
 
     def sufficient_prefix(responsibility: np.ndarray) -> list[frozenset[int]]:
-        """The set the stability check compares between rounds: the smallest sufficient prefix."""
+        """The set the stability check compares with the round before's ranking: the smallest sufficient prefix."""
         order, sizes = search(responsibility, ("sufficient",))
         return [frozenset(order[: sizes["sufficient"]].tolist())]
 

@@ -164,16 +164,19 @@ def compute_responsibility(
     length reaches ``cfg.min_chain_length`` enter the map; if none does, all of them do and
     ``iterations_counted`` stays 0 so that the record marks the explanation chain-unstable.
 
-    Stability: from the round before ``cfg.min_iterations`` on, ``extracted_sets(map)`` gives the
-    sets the current ranking yields (the smallest passing prefixes); once at least
-    ``min_iterations`` have run, the run stops when every set overlaps the previous round's by
-    Jaccard >= ``cfg.stability_jaccard`` (``converged``), else at ``cfg.max_iterations``.
+    Stability: after every round that ends with at least ``cfg.min_iterations`` run,
+    ``extracted_sets(map)`` gives the sets the current ranking yields (the smallest passing
+    prefixes), and each is compared with as many top-ranked bins of the previous round's map; the
+    run stops when every Jaccard is >= ``cfg.stability_jaccard`` (``converged``), else at
+    ``cfg.max_iterations``. The previous round's ranking is compared at the current set's size, so
+    no round whose sets cannot stop the run spends queries on extracting them.
     """
     n_bins = oracle.mutator.n_bins
+    magnitude = oracle.mutator.magnitude
     counted = np.zeros(n_bins)
     everything = np.zeros(n_bins)
     result = ResponsibilityResult(responsibility=counted)
-    previous: Sequence[frozenset[int]] | None = None
+    previous: np.ndarray | None = None  # the map after the round before, where this round can stop the run
     while result.iterations_run < cfg.max_iterations:
         start = result.iterations_run
         size = min(cfg.round_size, cfg.max_iterations - start)
@@ -192,13 +195,13 @@ def compute_responsibility(
         result.responsibility = counted if result.iterations_counted else everything
         if on_round is not None:
             on_round(size)
-        if result.iterations_run + cfg.round_size < cfg.min_iterations:
-            continue
-        current = extracted_sets(result.responsibility)
         if previous is not None:
-            result.jaccard_history.append(min(jaccard(a, b) for a, b in zip(previous, current)))
-            if result.iterations_run >= cfg.min_iterations and result.jaccard_history[-1] >= cfg.stability_jaccard:
+            before = rank_bins(previous, magnitude)
+            current = extracted_sets(result.responsibility)
+            result.jaccard_history.append(min(jaccard(frozenset(before[: len(s)].tolist()), s) for s in current))
+            if result.jaccard_history[-1] >= cfg.stability_jaccard:
                 result.converged = True
                 break
-        previous = current
+        if result.iterations_run + cfg.round_size >= cfg.min_iterations:
+            previous = result.responsibility.copy()
     return result
