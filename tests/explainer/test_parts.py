@@ -244,8 +244,8 @@ def test_the_stability_check_extracts_sets_only_after_rounds_that_can_stop_the_r
 
     cfg = ExplainerConfig(seed=0, round_size=3, min_iterations=6, max_iterations=6)
     result = compute_responsibility(oracle, cfg, 0.0, 0.0, extracted)
-    first_round = compute_responsibility(oracle, ExplainerConfig(seed=0, round_size=3, min_iterations=3, max_iterations=3),
-                                         0.0, 0.0, extracted).responsibility
+    one_round = ExplainerConfig(seed=0, round_size=3, min_iterations=3, max_iterations=3)
+    first_round = compute_responsibility(oracle, one_round, 0.0, 0.0, extracted).responsibility
     # the round ending at 3 iterations cannot stop the run: only the final ranking's sets were extracted,
     # each compared with as many top-ranked bins of the ranking after 3 iterations
     assert len(extracted_after) == 1 and result.iterations_run == 6

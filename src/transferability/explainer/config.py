@@ -24,7 +24,7 @@ class ExplainerConfig:
     confidence_filter: float = 0.0  # a mutant passes refinement with confidence >= this * p0
     normalise_by_size: bool = False  # divide a child's responsibility by its number of bins
     min_chain_length: int = 2  # an iteration counts only with a chain this long
-    stability_jaccard: float = 0.9  # rounds stop once each extracted prefix overlaps as many of the previous ranking's top bins this much
+    stability_jaccard: float = 0.9  # rounds stop when each extracted prefix overlaps the prior ranking's top this much
     search_grid: int = 8  # prefix sizes queried per round of each prefix search
     minimality_min_chunk: int = 1  # smallest chunk the minimality pass tries to remove
     minimality_max_candidates: int = 400  # candidate sets the sufficient set's minimality pass may test

@@ -253,7 +253,7 @@ def minimise(
         failed_hi.extend(int(c[-1]) for c in chunks)
 
     def chunks_of(size: int) -> list[np.ndarray]:
-        """The chunks of this size worth testing: not all of the set, and, above single bins, not holding a failed chunk."""
+        """The chunks of this size worth testing: not all of the set and, above single bins, holding no failed chunk."""
         starts = np.arange(0, kept.shape[0], size)
         ends = np.minimum(starts + size, kept.shape[0])
         if size > 1 and failed_lo:
