@@ -266,8 +266,6 @@ def minimise(
 
     def alone(chunks: list[np.ndarray]) -> list[np.ndarray]:
         """The chunks whose removal alone passes; the others are remembered as failed."""
-        if not chunks:
-            return []
         ok = without(chunks)
         failed([c for c, passed in zip(chunks, ok) if not passed])
         return [c for c, passed in zip(chunks, ok) if passed]
@@ -312,7 +310,7 @@ def minimise(
             if rest and tested + len(rest) > max_candidates:
                 exhausted = True
                 break
-            removable = least_needed_first(alone(rest)) if rest else []
+            removable = least_needed_first(alone(rest))
         if exhausted:
             break
         smallest_done = chunk
